@@ -1,0 +1,25 @@
+-- Every measure by area (small area, neighbourhood, place, ICB) and period, by summing
+-- numerators and denominators (never averaging rates). Aggregate measures arrive per neighbourhood.
+WITH located AS (
+    SELECT m.measure_id, m.period, m.numerator, m.denominator, s.neighbourhood_code, s.place_code, s.icb_code
+    FROM measure_small_area m JOIN small_areas s USING (small_area_code)
+),
+hierarchy AS (SELECT DISTINCT neighbourhood_code, place_code, icb_code FROM small_areas),
+neighbourhoods AS (
+    SELECT measure_id, neighbourhood_code, place_code, icb_code, period,
+           sum(numerator) AS numerator, sum(denominator) AS denominator
+    FROM located GROUP BY ALL
+    UNION ALL
+    SELECT a.measure_id, a.area_code, h.place_code, h.icb_code, CAST(a.period AS DATE),
+           CAST(a.numerator AS DOUBLE), CAST(a.denominator AS DOUBLE)
+    FROM aggregate_measures a JOIN hierarchy h ON h.neighbourhood_code = a.area_code
+)
+SELECT measure_id, 'small_area' AS area_level, small_area_code AS area_code, period, numerator, denominator
+FROM measure_small_area
+UNION ALL
+SELECT measure_id, 'neighbourhood', neighbourhood_code, period, numerator, denominator FROM neighbourhoods
+UNION ALL
+SELECT measure_id, 'place', place_code, period, sum(numerator), sum(denominator) FROM neighbourhoods GROUP BY measure_id, place_code, period
+UNION ALL
+SELECT measure_id, 'icb', icb_code, period, sum(numerator), sum(denominator) FROM neighbourhoods GROUP BY measure_id, icb_code, period
+ORDER BY measure_id, area_level, area_code, period

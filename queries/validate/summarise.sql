@@ -1,0 +1,9 @@
+-- Summarise the failing rows of one check file (exposed as the view `failures`): one row per
+-- table × column × problem, with the count and the first three rows as examples.
+SELECT table_name, column_name, problem, severity, count(*) AS n_rows,
+       string_agg('row ' || file_row_number || ': ' || example, '; ' ORDER BY file_row_number)
+           FILTER (WHERE rank_in_check <= 3) AS examples
+FROM (SELECT *, row_number() OVER (PARTITION BY table_name, column_name, problem ORDER BY file_row_number) AS rank_in_check
+      FROM failures)
+GROUP BY ALL
+ORDER BY table_name, column_name, problem
