@@ -1,5 +1,10 @@
 -- The area tree: every ICB, place, neighbourhood and small area with its parent and population.
-SELECT icb_code AS area_code, any_value(icb_name) AS area_name, 'icb' AS area_level, NULL AS parent_code,
+-- A root ("ALL", every area in the extract) is the benchmark an ICB is compared with.
+SELECT 'ALL' AS area_code, 'All areas in the extract' AS area_name, 'all' AS area_level, NULL AS parent_code,
+       NULL AS icb_code, NULL AS place_code, NULL AS neighbourhood_code, sum(population) AS population
+FROM small_areas
+UNION ALL
+SELECT icb_code, any_value(icb_name), 'icb', 'ALL',
        icb_code, NULL AS place_code, NULL AS neighbourhood_code, sum(population) AS population
 FROM small_areas GROUP BY icb_code
 UNION ALL

@@ -22,4 +22,6 @@ UNION ALL
 SELECT measure_id, 'place', place_code, period, sum(numerator), sum(denominator) FROM neighbourhoods GROUP BY measure_id, place_code, period
 UNION ALL
 SELECT measure_id, 'icb', icb_code, period, sum(numerator), sum(denominator) FROM neighbourhoods GROUP BY measure_id, icb_code, period
+UNION ALL
+SELECT measure_id, 'all', 'ALL', period, sum(numerator), sum(denominator) FROM neighbourhoods GROUP BY measure_id, period
 ORDER BY measure_id, area_level, area_code, period

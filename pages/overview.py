@@ -1,0 +1,45 @@
+"""Overview: headline figures for the chosen area in the three measure families, against its parent."""
+import streamlit as st
+
+from neighbourhood_health import appdata, indicators, session
+from neighbourhood_health.catalogue import FAMILIES
+from neighbourhood_health.presentation import significance_style, measure_table
+
+area = session.current_area()
+parent = session.parent_name(area)
+manifest = appdata.manifest()
+rows = indicators.against_parent(appdata.run("app/measure_latest", area_code=area.code))
+
+worse = rows[rows.significance == "worse"]
+better = rows[rows.significance == "better"]
+st.title(f"{area.name}")
+st.markdown(
+    f"**{area.population:,} registered residents** · compared with **{parent}** · "
+    f"data extracted {manifest['extract_date']} ({manifest['source']})")
+st.subheader(f"{len(worse)} measures significantly worse and {len(better)} better than {parent}")
+
+with st.expander("How to read this"):
+    st.markdown(
+        "Each figure covers the latest 12 months for activity and monthly standards, the latest survey "
+        "for annual surveys, and the extract date for prevalence and treat-to-target measures. "
+        "The 95% confidence interval shows the range the true value probably lies in. "
+        f"**Better** or **worse** means the interval does not include the value for {parent}, taking "
+        "account of whether higher or lower is better; prevalence is not judged, because a higher "
+        "recorded prevalence can mean better case-finding.")
+
+for family in FAMILIES:
+    part = rows[rows.family == family]
+    if part.empty:
+        continue
+    st.header(family)
+    cols = st.columns(min(4, len(part)))
+    for col, row in zip(cols, part.itertuples()):
+        delta = None if row.significance == "not compared" else indicators.SIGNIFICANCE_LABEL[row.significance]
+        col.metric(row.name, indicators.format_value(row.value, row.unit),
+                   delta=f"{delta} than {parent}" if delta in ("Better", "Worse", "Higher", "Lower") else delta,
+                   delta_color="off" if row.significance in ("similar", "higher", "lower", "not compared")
+                   else ("normal" if row.significance == "better" else "inverse"),
+                   help=row.definition)
+    table = measure_table(part, parent)
+    st.dataframe(table.style.map(significance_style, subset=["Compared with parent"]),
+                 hide_index=True, width="stretch")

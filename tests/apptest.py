@@ -1,0 +1,22 @@
+"""Helpers for Streamlit AppTest runs of the whole app (sidebar and navigation included)."""
+from __future__ import annotations
+
+from streamlit.testing.v1 import AppTest
+
+from neighbourhood_health.config import PROJECT_ROOT
+
+
+def open_app(area: str | None = None, page: str | None = None, timeout: float = 120) -> AppTest:
+    """Run app.py (optionally on ?area=CODE and a page file under pages/) and return the AppTest."""
+    at = AppTest.from_file(str(PROJECT_ROOT / "app.py"), default_timeout=timeout)
+    if area:
+        at.query_params["area"] = area
+    at.run()
+    if page:
+        at.switch_page(f"pages/{page}").run()
+    return at
+
+
+def assert_clean(at: AppTest) -> None:
+    messages = [e.value for e in at.exception]
+    assert not messages, f"page raised: {messages}"
