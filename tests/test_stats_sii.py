@@ -141,7 +141,7 @@ def test_sii_unequal_populations_use_cumulative_midpoints():
 
 
 def test_sii_order_of_rows_does_not_matter_and_seed_reproducible():
-    q, pop, val, se = [3, 1, 2, 5, 4], [90, 100, 110, 95, 105], [5.0, 3.0, 4.2, 6.1, 5.5], [0.2] * 5
+    q, pop, val, se = [3, 1, 2, 5, 4], [900, 1000, 1100, 950, 1050], [5.0, 3.0, 4.2, 6.1, 5.5], [0.2] * 5
     a = sii(q, pop, val, se=se, repetitions=2000, seed=7)
     order = np.argsort(q)
     b = sii(np.array(q)[order], np.array(pop)[order], np.array(val)[order], se=np.array(se)[order], repetitions=2000, seed=7)
