@@ -67,6 +67,7 @@ def build_marts(cfg: Settings, progress=lambda f, m: None) -> dict[str, int]:
         params = {**dates, **json.loads(m.query_params or "{}")}
         sql = sql_text(f"measures/{m.query}")
         con.sql(sql, params=bind(m.query, sql, params)).create_view("measure_rows", replace=True)
+        _execute(con, "build/locate_measure_rows")
         for step in ("build/measure_small_area", "build/measure_breakdown"):
             _execute(con, step, measure_id=m.measure_id, method=m.method, **dates)
 

@@ -2,11 +2,7 @@
 -- neighbourhood × deprivation decile × sex × five-year age band × ethnic group: what the
 -- inequality views and age standardisation need.
 INSERT INTO measure_breakdown
-WITH r AS (
-    SELECT m.period, m.numerator, m.denominator, p.small_area_code, p.sex, p.ethnicity,
-           CASE WHEN p.age >= 90 THEN '90+' ELSE (p.age // 5 * 5) || '-' || (p.age // 5 * 5 + 4) END AS age_band
-    FROM measure_rows m JOIN persons p USING (person_id)
-),
+WITH r AS (SELECT * FROM located_rows),
 standing AS (
     SELECT small_area_code, sex, ethnicity, age_band, sum(numerator) AS num, sum(denominator) AS den
     FROM r WHERE period IS NULL GROUP BY ALL

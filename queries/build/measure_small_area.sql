@@ -1,11 +1,8 @@
--- One measure (its person rows are the view measure_rows) by small area and month.
+-- One measure (its person rows, located: table located_rows) by small area and month.
 -- Proportions: one row at the extract month. Rates: every month of the window, events over
 -- person-years (standing population / 12), so months and areas add up by summing.
 INSERT INTO measure_small_area
-WITH r AS (
-    SELECT m.period, m.numerator, m.denominator, p.small_area_code
-    FROM measure_rows m JOIN persons p USING (person_id)
-),
+WITH r AS (SELECT period, numerator, denominator, small_area_code FROM located_rows),
 standing AS (
     SELECT small_area_code, sum(numerator) AS num, sum(denominator) AS den FROM r WHERE period IS NULL GROUP BY ALL
 ),
