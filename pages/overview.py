@@ -1,7 +1,7 @@
 """Overview: headline figures for the chosen area in the three measure families, against its parent."""
 import streamlit as st
 
-from neighbourhood_health import appdata, indicators, session
+from neighbourhood_health import appdata, indicators, session, trends
 from neighbourhood_health.catalogue import FAMILIES
 from neighbourhood_health.presentation import significance_style, measure_table
 
@@ -39,7 +39,14 @@ for family in FAMILIES:
                    delta=f"{delta} than {parent}" if delta in ("Better", "Worse", "Higher", "Lower") else delta,
                    delta_color="off" if row.significance in ("similar", "higher", "lower", "not compared")
                    else ("normal" if row.significance == "better" else "inverse"),
-                   help=row.definition)
+                   delta_arrow="off", help=row.definition)
     table = measure_table(part, parent)
     st.dataframe(table.style.map(significance_style, subset=["Compared with parent"]),
                  hide_index=True, width="stretch")
+
+st.header("What changed")
+changed = trends.what_changed(area.code)
+st.markdown("\n".join(f"- {line}" for line in changed) if changed else
+            "No monthly measure shows special cause variation in its latest month.")
+st.caption("Statistical process control (NHS Making Data Count) on each measure's monthly series: "
+           "see Trends for the charts.")

@@ -3,7 +3,7 @@
 Reference: PHEindicatormethods testdata_SII.xlsx.  The expected SII, RII and
 intercept (first row of each area group) are deterministic and matched to 1e-9;
 the confidence limits come from a simulation, so (like the package's own tests,
-which allow a tolerance of 0.05) they are compared with a relative tolerance.
+which allow a tolerance of 0.05) they are compared within 5% of the interval width.
 """
 
 from __future__ import annotations
@@ -27,7 +27,16 @@ def _reference_dir() -> Path:
 REF = _reference_dir()
 XLSX = REF / "phe_indicator_methods" / "testdata_SII.xlsx"
 SKIP_REASON = f"reference data folder not found: {REF}"
-CI_REL = 0.02  # simulated limits: observed agreement is within ~0.5% (see report); the R package allows 0.05
+# Simulated limits are compared to within 5% of the reference interval's width (the R package's own
+# tests allow a 0.05 mean relative difference).  Observed: <= 0.4% of the width untransformed and
+# <= 3.4% (0.5% relative) for log/logit-transformed SII limits; transformed RII limits agree to 0.2%.
+CI_WIDTH_TOL = 0.05
+
+
+def _assert_limits(got_lower, got_upper, want_lower, want_upper):
+    tol = CI_WIDTH_TOL * (want_upper - want_lower)
+    assert got_lower == pytest.approx(want_lower, abs=tol)
+    assert got_upper == pytest.approx(want_upper, abs=tol)
 
 # TestDescription -> keyword arguments, mirroring the phe_sii calls in the package's testSII.R.
 # "confs" lists the confidence level for the *_1 columns and, where present, the *_2 columns.
@@ -116,9 +125,9 @@ def test_sii_matches_phe_reference(case):
         return
     for suffix, conf in zip(("1", "2"), confs):
         r = res if conf == confs[0] else _run(grp, kwargs, conf=conf, rii=want_rii)
-        assert (r.sii_lower, r.sii_upper) == pytest.approx((exp[f"sii_lowercl_{suffix}"], exp[f"sii_uppercl_{suffix}"]), rel=CI_REL)
+        _assert_limits(r.sii_lower, r.sii_upper, exp[f"sii_lowercl_{suffix}"], exp[f"sii_uppercl_{suffix}"])
         if want_rii and f"rii_lowercl_{suffix}" in exp and not np.isnan(exp[f"rii_lowercl_{suffix}"]):
-            assert (r.rii_lower, r.rii_upper) == pytest.approx((exp[f"rii_lowercl_{suffix}"], exp[f"rii_uppercl_{suffix}"]), rel=CI_REL)
+            _assert_limits(r.rii_lower, r.rii_upper, exp[f"rii_lowercl_{suffix}"], exp[f"rii_uppercl_{suffix}"])
 
 
 def test_sii_hand_derived_linear_gradient():

@@ -13,6 +13,9 @@ from typing import Callable
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
 
 from ..atomic import staged_dir
 from ..config import Settings
@@ -25,6 +28,15 @@ from .population import LONDON_MIX, generate_residents
 EXTRACT_DATE = pd.Timestamp("2026-10-31")
 
 Progress = Callable[[float, str], None]
+
+
+def _write(frame: pd.DataFrame, path, dates: tuple[str, ...] = (), row_group_size: int = 1_000_000) -> None:
+    """Write parquet with calendar dates stored as DATE, as real extracts carry them."""
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    for name in dates:
+        i = table.schema.get_field_index(name)
+        table = table.set_column(i, name, pc.cast(table[name], pa.date32()))
+    pq.write_table(table, path, row_group_size=row_group_size)
 
 
 def generate(cfg: Settings, progress: Progress = lambda f, m: None) -> dict:
@@ -50,8 +62,8 @@ def generate(cfg: Settings, progress: Progress = lambda f, m: None) -> dict:
     manifest = {"extract_date": EXTRACT_DATE.date().isoformat(), "source": "Synthetic demo data",
                 "seed": cfg.demo_seed, "scale": cfg.demo_scale, "service_changes": SERVICE_CHANGES}
     with staged_dir(cfg.extracts_dir) as tmp:
-        persons.to_parquet(tmp / "persons.parquet", index=False, row_group_size=500_000)
-        activity.to_parquet(tmp / "activity.parquet", index=False, row_group_size=1_000_000)
+        _write(persons, tmp / "persons.parquet", ("bp_date", "hba1c_date", "smi_health_check_date"), 500_000)
+        _write(activity, tmp / "activity.parquet", ("event_date",))
         practices.to_parquet(tmp / "practices.parquet", index=False)
         aggregates.to_parquet(tmp / "aggregate_measures.parquet", index=False)
         reference.to_parquet(tmp / "reference_prevalence.parquet", index=False)

@@ -55,8 +55,10 @@ def wilson_limits(x: Any, n: Any, conf: float = 0.95) -> tuple[np.ndarray, np.nd
         centre = 2 * x + z * z
         spread = z * np.sqrt(np.maximum(z * z + 4 * x * (1 - x / n), 0.0))
         denom = 2 * (n + z * z)
-        lower = np.clip((centre - spread) / denom, 0.0, 1.0)
-        upper = np.clip((centre + spread) / denom, 0.0, 1.0)
+        phat = x / n
+        # the interval always contains x/n; min/max only guard against rounding (e.g. x = n)
+        lower = np.clip(np.fmin((centre - spread) / denom, phat), 0.0, 1.0)
+        upper = np.clip(np.fmax((centre + spread) / denom, phat), 0.0, 1.0)
     return lower, upper
 
 
@@ -215,7 +217,7 @@ def rate(x: Any, n: Any, multiplier: float = 100000, conf: float = 0.95, min_cou
             "lower": np.where(bad, np.nan, lo * scale),
             "upper": np.where(bad, np.nan, up * scale),
             "conf": conf,
-            "method": np.where(np.isnan(xa), "", method),
+            "method": method,
             "note": notes,
         },
         index=index_from([x, n], len(xa)),

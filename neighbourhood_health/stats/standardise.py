@@ -69,7 +69,7 @@ def dsr(
         limits   = DSR + sqrt(var(DSR)/O) · (O_lim − O) × multiplier
 
     where O = Σ xᵢ is the total count and O_lim its Poisson limits (Byars for
-    O ≥ 10, as PHEindicatormethods does).  Why Dobson: it treats the DSR as a
+    O ≥ 10, as PHEindicatormethods does; exact below 10 if ``min_count`` is lowered).  Why Dobson: it treats the DSR as a
     weighted sum of Poisson counts and scales the count's interval, which keeps
     good coverage where a normal approximation would not.
 
