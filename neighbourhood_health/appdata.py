@@ -5,6 +5,7 @@ Nothing heavy happens at import. The connection is cached per marts version (the
 """
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 from dataclasses import dataclass
@@ -33,10 +34,23 @@ def marts_version() -> str:
 
 
 def ensure_data() -> DataStatus:
-    """Make sure marts exist: build them from extracts, or on a first start generate demo data."""
+    """Make sure marts exist: build them from extracts, or on a first start generate demo data.
+
+    A lock file keeps two browser sessions that open at once from preparing the data twice.
+    """
     cfg = settings()
     if marts_version():
         return DataStatus(True)
+    cfg.data_dir.mkdir(parents=True, exist_ok=True)
+    with open(cfg.data_dir / ".prepare.lock", "w") as lock:
+        with st.spinner("Another session is preparing the data; waiting for it"):
+            fcntl.flock(lock, fcntl.LOCK_EX)
+        if marts_version():
+            return DataStatus(True)
+        return _prepare(cfg)
+
+
+def _prepare(cfg) -> DataStatus:
     has_extracts = (cfg.extracts_dir / "persons.parquet").exists()
     if not has_extracts and not cfg.auto_demo:
         return DataStatus(False, f"No extracts in {cfg.extracts_dir}. Add them (see the data contract) "

@@ -61,4 +61,5 @@ def load_measures(extracts_dir: Path | None = None) -> pd.DataFrame:
     table["multiplier"] = pd.to_numeric(table["multiplier"])
     table["target"] = pd.to_numeric(table["target"].replace("", None))
     table["family_order"] = table["family"].map({f: i for i, f in enumerate(FAMILIES)})
+    table["display_order"] = range(len(table))  # the file's order: headline measures first
     return table

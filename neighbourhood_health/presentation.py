@@ -30,12 +30,22 @@ def measure_table(rows: pd.DataFrame, parent: str) -> pd.DataFrame:
         "Value": [format_value(v, u) for v, u in zip(rows["value"], rows["unit"])],
         "95% interval": [interval(r) for r in rows.itertuples()],
         "Numerator": rows["numerator"].round(0),
-        "Denominator": rows["denominator"].round(1),
+        "Denominator": rows["denominator"].round(0),
         "Unit": rows["unit"],
         parent: [format_value(v, u) for v, u in zip(rows["parent_value"], rows["unit"])],
         "Compared with parent": rows["significance"].map(SIGNIFICANCE_LABEL),
         "Period": [_period(r) for r in rows.itertuples()],
     })
+
+
+COUNT_COLUMNS = {"Numerator": "Events or people counted", "Denominator": "People, or person-years for rates"}
+
+
+def count_column_config() -> dict:
+    """Counts shown with thousands separators and no decimals."""
+    import streamlit as st
+    return {name: st.column_config.NumberColumn(name, help=help_text, format="localized")
+            for name, help_text in COUNT_COLUMNS.items()}
 
 
 def _period(r) -> str:

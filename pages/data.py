@@ -43,4 +43,4 @@ else:
     if appdata.marts_version():
         periods = appdata.run("app/data_summary")[["measure_id", "first_period", "last_period", "periods"]]
         catalogue = catalogue.merge(periods, on="measure_id", how="left")
-    st.dataframe(catalogue.drop(columns=["query", "query_params", "family_order"]), hide_index=True, width="stretch")
+    st.dataframe(catalogue.drop(columns=["query", "query_params", "family_order", "display_order"]), hide_index=True, width="stretch")

@@ -3,7 +3,7 @@ import streamlit as st
 
 from neighbourhood_health import appdata, indicators, session, trends
 from neighbourhood_health.catalogue import FAMILIES
-from neighbourhood_health.presentation import significance_style, measure_table
+from neighbourhood_health.presentation import count_column_config, measure_table, significance_style
 
 area = session.current_area()
 parent = session.parent_name(area)
@@ -42,7 +42,7 @@ for family in FAMILIES:
                    delta_arrow="off", help=row.definition)
     table = measure_table(part, parent)
     st.dataframe(table.style.map(significance_style, subset=["Compared with parent"]),
-                 hide_index=True, width="stretch")
+                 hide_index=True, width="stretch", column_config=count_column_config())
 
 st.header("What changed")
 changed = trends.what_changed(area.code)

@@ -18,4 +18,4 @@ SELECT m.measure_id, m.name, m.family, m.family_order, m.pillar, m.life_stage, m
 FROM measures m
 LEFT JOIN windowed a ON a.measure_id = m.measure_id AND a.area_code = $area_code
 LEFT JOIN windowed p ON p.measure_id = m.measure_id AND p.area_code = (SELECT parent_code FROM target)
-ORDER BY m.family_order, m.measure_id
+ORDER BY m.family_order, m.display_order
