@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 import threading
+import time
+from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 
@@ -47,13 +49,22 @@ def bind(name: str, sql: str, params: dict) -> dict:
     return {k: v for k, v in params.items() if k in needed}
 
 
+# Callables told of every query run (name, bound parameters, seconds): the benchmark listens here.
+observers: list = []
+
+
 def run_on(con: duckdb.DuckDBPyConnection, name: str, **params) -> pd.DataFrame:
     """Run queries/<name>.sql on con with bound named parameters; return a DataFrame."""
     sql = sql_text(name)
+    bound = bind(name, sql, params)
+    start = time.perf_counter()
     try:
-        return con.execute(sql, bind(name, sql, params)).df()
+        result = con.execute(sql, bound).df()
     except duckdb.Error as exc:
         raise QueryError(f"Query {name!r} failed: {exc}") from exc
+    for observer in observers:
+        observer(name, bound, time.perf_counter() - start)
+    return result
 
 
 def new_connection() -> duckdb.DuckDBPyConnection:
@@ -92,9 +103,15 @@ class Database:
                 register_parquet(self._con, name, path)
 
     def run(self, name: str, **params) -> pd.DataFrame:
+        with self.cursor() as cursor:
+            return run_on(cursor, name, **params)
+
+    @contextmanager
+    def cursor(self):
+        """A cursor of its own, closed afterwards: frames registered on it stay private to the caller."""
         with self._lock:
             cursor = self._con.cursor()
         try:
-            return run_on(cursor, name, **params)
+            yield cursor
         finally:
             cursor.close()

@@ -1,0 +1,123 @@
+"""The page questions answered two ways: ours (DuckDB over marts) and a typical Streamlit app's
+(pandas over the same parquet extracts, loaded into memory once, as st.cache_data would hold them).
+
+Each question checks that both ways give the same numerators and denominators before timing.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+import pandas as pd
+
+from neighbourhood_health import indicators
+
+MEASURE = "emergency_admissions"
+
+
+@dataclass
+class Question:
+    title: str
+    ours: Callable
+    pandas: Callable
+    check: Callable
+
+
+def load(cfg) -> dict:
+    """What a typical app would cache: the extracts and lookups as DataFrames."""
+    ext = cfg.extracts_dir
+    lookup = pd.read_csv(cfg.geo_dir / "area_lookup.csv")
+    deprivation = pd.read_csv(cfg.geo_dir / "deprivation.csv")
+    manifest = json.loads((ext / "manifest.json").read_text())
+    extract = pd.Timestamp(manifest["extract_date"])
+    return {"persons": pd.read_parquet(ext / "persons.parquet"),
+            "activity": pd.read_parquet(ext / "activity.parquet"),
+            "lookup": lookup, "deprivation": deprivation,
+            "window_start": extract.to_period("M").to_timestamp() - pd.DateOffset(months=11),
+            "extract": extract}
+
+
+def _residents(f, place):
+    persons = f["persons"].merge(f["lookup"][["small_area_code", "neighbourhood_code", "place_code"]],
+                                 on="small_area_code")
+    return persons[persons.place_code == place]
+
+
+def _events(f, residents):
+    a = f["activity"]
+    a = a[(a.event_type == "emergency_admission") & (pd.to_datetime(a.event_date) >= f["window_start"])]
+    return a[a.person_id.isin(residents.person_id)].merge(residents, on="person_id")
+
+
+def _with_rates(frame):
+    frame = frame.assign(method="rate", multiplier=1000.0)
+    return indicators.with_intervals(frame)
+
+
+# 1. A measure by neighbourhood, with intervals (Map, Inequalities funnel)
+def by_neighbourhood_ours(database, areas):
+    frame = database.run("app/measure_within_area", measure_id=MEASURE, level="neighbourhood",
+                         scope_code=areas["place"])
+    return _with_rates(frame[["area_code", "numerator", "denominator"]])
+
+
+def by_neighbourhood_pandas(f, areas):
+    residents = _residents(f, areas["place"])
+    events = _events(f, residents).groupby("neighbourhood_code").size().rename("numerator")
+    pop = residents.groupby("neighbourhood_code").size().rename("denominator")
+    frame = pd.concat([events, pop], axis=1).fillna(0).reset_index(names="area_code")
+    return _with_rates(frame)
+
+
+# 2. A measure by deprivation decile (Inequalities)
+def by_decile_ours(database, areas):
+    frame = database.run("app/inequality_breakdown", measure_id=MEASURE, scope_code=areas["place"])
+    frame = frame[frame.dimension == "imd_decile"].rename(columns={"category": "imd_decile"})
+    frame["imd_decile"] = frame.imd_decile.astype(int)
+    return _with_rates(frame[["imd_decile", "numerator", "denominator"]])
+
+
+def by_decile_pandas(f, areas):
+    residents = _residents(f, areas["place"]).merge(f["deprivation"], on="small_area_code")
+    events = _events(f, residents).groupby("imd_decile").size().rename("numerator")
+    pop = residents.groupby("imd_decile").size().rename("denominator")
+    frame = pd.concat([events, pop], axis=1).fillna(0).reset_index(names="imd_decile")
+    return _with_rates(frame)
+
+
+# 3. A monthly series (Trends)
+def series_ours(database, areas):
+    frame = database.run("app/measure_series", area_code=areas["place"])
+    frame = frame[frame.measure_id == MEASURE]
+    return _with_rates(frame[["period", "numerator", "denominator"]].assign(period=lambda d: pd.to_datetime(d.period)))
+
+
+def series_pandas(f, areas):
+    residents = _residents(f, areas["place"])
+    a = f["activity"]
+    a = a[(a.event_type == "emergency_admission") & a.person_id.isin(residents.person_id)]
+    months = pd.to_datetime(a.event_date).dt.to_period("M").dt.to_timestamp()
+    counts = months.value_counts().sort_index()
+    full = pd.date_range(end=f["extract"].to_period("M").to_timestamp(), periods=36, freq="MS")
+    frame = pd.DataFrame({"period": full, "numerator": counts.reindex(full, fill_value=0).to_numpy(),
+                          "denominator": len(residents) / 12.0})
+    return _with_rates(frame)
+
+
+def same(key):
+    def check(ours, theirs):
+        a = ours.sort_values(key).reset_index(drop=True)
+        b = theirs.sort_values(key).reset_index(drop=True)
+        return bool(len(a) == len(b) and np.allclose(a.numerator, b.numerator)
+                    and np.allclose(a.denominator, b.denominator))
+    return check
+
+
+QUESTIONS = [
+    Question("Emergency admissions by neighbourhood, with 95% CIs", by_neighbourhood_ours, by_neighbourhood_pandas,
+             same("area_code")),
+    Question("Emergency admissions by deprivation decile", by_decile_ours, by_decile_pandas, same("imd_decile")),
+    Question("Emergency admissions, monthly series for a place", series_ours, series_pandas, same("period")),
+]
