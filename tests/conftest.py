@@ -52,6 +52,5 @@ def demo_db(demo_cfg):
 
 def reference_dir() -> Path | None:
     """../shared/reference beside the project (NHD_REFERENCE_DIR overrides); None when absent."""
-    path = Path(os.environ.get("NHD_REFERENCE_DIR",
-                               Path(__file__).resolve().parents[2] / "shared" / "reference"))
-    return path if path.is_dir() else None
+    from reference import REF
+    return REF if REF.is_dir() else None

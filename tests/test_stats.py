@@ -7,7 +7,6 @@ Set NHD_REFERENCE_DIR to point at another copy (a missing path skips them).
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import numpy as np
@@ -28,16 +27,9 @@ from neighbourhood_health.stats import (
     spc,
     wilson_limits,
 )
+from reference import REF, PHE, SKIP_REASON
 
 
-def _reference_dir() -> Path:
-    override = os.environ.get("NHD_REFERENCE_DIR")
-    return Path(override) if override else Path(__file__).resolve().parents[2] / "shared" / "reference"
-
-
-REF = _reference_dir()
-PHE = REF / "phe_indicator_methods"
-SKIP_REASON = f"reference data folder not found: {REF}"
 REL = 1e-9  # reference xlsx values are full doubles
 
 

@@ -5,7 +5,6 @@ Reference: PHEindicatormethods funnel test files (see ../shared/reference/SOURCE
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import numpy as np
@@ -13,22 +12,7 @@ import pandas as pd
 import pytest
 
 from neighbourhood_health.stats import funnel_limits, funnel_significance
-
-
-def _reference_dir() -> Path:
-    override = os.environ.get("NHD_REFERENCE_DIR")
-    return Path(override) if override else Path(__file__).resolve().parents[2] / "shared" / "reference"
-
-
-REF = _reference_dir()
-PHE = REF / "phe_indicator_methods"
-SKIP_REASON = f"reference data folder not found: {REF}"
-
-
-def _cases(loader):
-    if not REF.is_dir():
-        return [pytest.param(None, marks=pytest.mark.skip(reason=SKIP_REASON))]
-    return loader()
+from reference import REF, PHE, SKIP_REASON, cases as _cases
 
 
 def _csv(name):

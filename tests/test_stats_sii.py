@@ -8,7 +8,6 @@ which allow a tolerance of 0.05) they are compared within 5% of the interval wid
 
 from __future__ import annotations
 
-import os
 import warnings
 from pathlib import Path
 
@@ -17,16 +16,10 @@ import pandas as pd
 import pytest
 
 from neighbourhood_health.stats import StatsWarning, sii
+from reference import REF, SKIP_REASON, cases as _cases
 
 
-def _reference_dir() -> Path:
-    override = os.environ.get("NHD_REFERENCE_DIR")
-    return Path(override) if override else Path(__file__).resolve().parents[2] / "shared" / "reference"
-
-
-REF = _reference_dir()
 XLSX = REF / "phe_indicator_methods" / "testdata_SII.xlsx"
-SKIP_REASON = f"reference data folder not found: {REF}"
 # Simulated limits are compared to within 5% of the reference interval's width (the R package's own
 # tests allow a 0.05 mean relative difference).  Observed: <= 0.4% of the width untransformed and
 # <= 3.4% (0.5% relative) for log/logit-transformed SII limits; transformed RII limits agree to 0.2%.
@@ -90,12 +83,6 @@ def _sii_cases():
             rows = f"{grp.RecordNo.min()}-{grp.RecordNo.max()}"
             cases.append(pytest.param((grp.sort_values("Quantile"), SCENARIOS[desc]), id=f"records{rows}-{area}-{desc[:40]}"))
     return cases
-
-
-def _cases(loader):
-    if not REF.is_dir():
-        return [pytest.param(None, marks=pytest.mark.skip(reason=SKIP_REASON))]
-    return loader()
 
 
 def _run(grp, kwargs, conf=0.95, rii=True):

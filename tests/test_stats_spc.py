@@ -7,7 +7,6 @@ those tests use series whose expected flags are derived by hand in the comments.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import numpy as np
@@ -15,22 +14,10 @@ import pandas as pd
 import pytest
 
 from neighbourhood_health.stats import SPCResult, spc
+from reference import REF, SKIP_REASON, cases as _cases
 
 
-def _reference_dir() -> Path:
-    override = os.environ.get("NHD_REFERENCE_DIR")
-    return Path(override) if override else Path(__file__).resolve().parents[2] / "shared" / "reference"
-
-
-REF = _reference_dir()
 SPC_DIR = REF / "spc"
-SKIP_REASON = f"reference data folder not found: {REF}"
-
-
-def _cases(loader):
-    if not REF.is_dir():
-        return [pytest.param(None, marks=pytest.mark.skip(reason=SKIP_REASON))]
-    return loader()
 
 
 # A stable baseline used by the hand-derived tests: 11, 9, 11, 9, ..., 11, 9 (12 points, ends below the mean).

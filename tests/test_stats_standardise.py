@@ -5,7 +5,6 @@ Reference: PHEindicatormethods testdata_DSR_ISR.xlsx (see ../shared/reference/SO
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import numpy as np
@@ -13,22 +12,10 @@ import pandas as pd
 import pytest
 
 from neighbourhood_health.stats import ESP2013, dsr, expected_counts, isr, isr_rate
+from reference import REF, SKIP_REASON, cases as _cases
 
 
-def _reference_dir() -> Path:
-    override = os.environ.get("NHD_REFERENCE_DIR")
-    return Path(override) if override else Path(__file__).resolve().parents[2] / "shared" / "reference"
-
-
-REF = _reference_dir()
 XLSX = REF / "phe_indicator_methods" / "testdata_DSR_ISR.xlsx"
-SKIP_REASON = f"reference data folder not found: {REF}"
-
-
-def _cases(loader):
-    if not REF.is_dir():
-        return [pytest.param(None, marks=pytest.mark.skip(reason=SKIP_REASON))]
-    return loader()
 
 
 def approx(expected, rel=1e-9):
