@@ -1,0 +1,151 @@
+"""Choropleth maps with pydeck: colour scales, legends, layers and the click that selects an area.
+
+Maps must work offline. With `map_provider=None` pydeck writes `mapStyle: "__MAP_STYLE__"`, which
+Streamlit's map component treats as "no basemap"; `map_style=None` would instead make Streamlit
+fetch its default Carto basemap. So the basemap is only requested when the user asks for it.
+"""
+from __future__ import annotations
+
+import html
+import json
+import math
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pydeck as pdk
+
+# Light to dark blue ending in NHS Blue and NHS Dark Blue; distinguishable in greyscale.
+SEQUENTIAL = ["#DEEBF7", "#9ECAE1", "#4292C6", "#005EB8", "#003087"]
+NO_VALUE = "#FFFFFF"
+NO_VALUE_LABEL = "No value, or suppressed (1–7)"
+# Judgement against a benchmark: blue/orange is safe for the common colour-vision deficiencies.
+SIGNIFICANCE = {
+    "better": ("#005EB8", "Better"),
+    "similar": ("#D8DDE0", "Similar"),
+    "worse": ("#ED8B00", "Worse"),
+    "higher": ("#003087", "Higher (no judgement)"),
+    "lower": ("#9ECAE1", "Lower (no judgement)"),
+}
+OUTLINE = [66, 85, 99, 255]          # NHS mid grey #425563
+HIGHLIGHT = [0, 48, 135, 255]        # NHS dark blue #003087
+MAP_WIDTH, MAP_HEIGHT = 900, 560
+
+
+def rgba(hex_colour: str, alpha: int = 230) -> list[int]:
+    h = hex_colour.lstrip("#")
+    return [int(h[i:i + 2], 16) for i in (0, 2, 4)] + [alpha]
+
+
+def class_breaks(values, classes: int = 5) -> np.ndarray:
+    """Edges of up to `classes` equal-count classes (quantiles) of the non-missing values."""
+    v = pd.to_numeric(pd.Series(values), errors="coerce").dropna().to_numpy()
+    if len(v) == 0:
+        return np.array([])
+    edges = np.unique(np.quantile(v, np.linspace(0, 1, min(classes, len(np.unique(v))) + 1)))
+    return edges if len(edges) > 1 else np.array([v.min(), v.max()])
+
+
+def sequential_colours(values, edges: np.ndarray) -> list[str]:
+    """Hex colour per value: its class on the sequential scale; NO_VALUE where missing."""
+    v = pd.to_numeric(pd.Series(values), errors="coerce").to_numpy()
+    if len(edges) < 2:
+        return [NO_VALUE if np.isnan(x) else SEQUENTIAL[-2] for x in v]
+    palette = _palette(len(edges) - 1)
+    idx = np.clip(np.searchsorted(edges, v, side="right") - 1, 0, len(edges) - 2)
+    return [NO_VALUE if np.isnan(x) else palette[i] for x, i in zip(v, idx)]
+
+
+def _palette(n: int) -> list[str]:
+    """n colours spread across SEQUENTIAL, always ending at the darkest."""
+    if n >= len(SEQUENTIAL):
+        return SEQUENTIAL
+    picks = np.round(np.linspace(1 if n < 3 else 0, len(SEQUENTIAL) - 1, n)).astype(int)
+    return [SEQUENTIAL[i] for i in picks]
+
+
+def sequential_legend(edges: np.ndarray, fmt) -> list[tuple[str, str]]:
+    if len(edges) < 2:
+        return [(NO_VALUE, NO_VALUE_LABEL)]
+    if edges[0] == edges[-1]:
+        return [(SEQUENTIAL[-2], f"All {fmt(edges[0])}"), (NO_VALUE, NO_VALUE_LABEL)]
+    palette = _palette(len(edges) - 1)
+    items = [(palette[i], f"{fmt(edges[i])} to {fmt(edges[i + 1])}") for i in range(len(edges) - 1)]
+    return items[::-1] + [(NO_VALUE, NO_VALUE_LABEL)]
+
+
+def significance_colours(labels) -> list[str]:
+    return [SIGNIFICANCE.get(label, (NO_VALUE, ""))[0] for label in labels]
+
+
+def significance_legend(labels, benchmark: str) -> list[tuple[str, str]]:
+    present = [k for k in SIGNIFICANCE if k in set(labels)]
+    items = [(SIGNIFICANCE[k][0], f"{SIGNIFICANCE[k][1]} than {benchmark}" if k != "similar"
+              else f"Similar to {benchmark}") for k in present]
+    return items + [(NO_VALUE, "Not compared, or suppressed (1–7)")]
+
+
+def legend_html(title: str, items: list[tuple[str, str]]) -> str:
+    """A small legend; every label is escaped (names and units come from data files)."""
+    rows = "".join(
+        f'<div style="display:flex;align-items:center;gap:8px;margin:2px 0">'
+        f'<span style="width:18px;height:14px;background:{colour};border:1px solid #425563;flex:none"></span>'
+        f'<span>{html.escape(label)}</span></div>' for colour, label in items)
+    return (f'<div style="font-size:0.9rem;color:#212B32"><div style="font-weight:600;margin-bottom:4px">'
+            f'{html.escape(title)}</div>{rows}</div>')
+
+
+def view_state(frame: gpd.GeoDataFrame, width: int = MAP_WIDTH, height: int = MAP_HEIGHT) -> pdk.ViewState:
+    """Centre and zoom that fit the frame's bounds in a width × height map (512 px tiles)."""
+    minx, miny, maxx, maxy = frame.total_bounds
+    lat = (miny + maxy) / 2
+    lon_span = max(maxx - minx, 1e-4)
+    lat_span = max((maxy - miny) / math.cos(math.radians(lat)), 1e-4)
+    zoom = min(math.log2(width * 360 / (512 * lon_span)), math.log2(height * 360 / (512 * lat_span)))
+    return pdk.ViewState(latitude=lat, longitude=(minx + maxx) / 2, zoom=round(zoom - 0.3, 2))
+
+
+def _features(frame: gpd.GeoDataFrame) -> dict:
+    return json.loads(frame.to_json(na="null", drop_id=True))
+
+
+def choropleth_layer(frame: gpd.GeoDataFrame, layer_id: str) -> pdk.Layer:
+    """Filled, pickable polygons; `frame` needs a `fill` column of RGBA lists."""
+    return pdk.Layer("GeoJsonLayer", data=_features(frame), id=layer_id, pickable=True, auto_highlight=True,
+                     stroked=True, filled=True, get_fill_color="properties.fill", get_line_color=OUTLINE,
+                     line_width_min_pixels=1, highlight_color=[255, 184, 28, 160])
+
+
+def outline_layer(frame: gpd.GeoDataFrame, layer_id: str, colour=HIGHLIGHT, width: int = 3) -> pdk.Layer:
+    return pdk.Layer("GeoJsonLayer", data=_features(frame[["area_code", "geometry"]]), id=layer_id,
+                     pickable=False, stroked=True, filled=False, get_line_color=colour,
+                     line_width_min_pixels=width)
+
+
+def label_layer(frame: gpd.GeoDataFrame, layer_id: str) -> pdk.Layer:
+    """Area names at a point inside each polygon, so the map reads without a basemap."""
+    points = frame.geometry.representative_point()
+    data = pd.DataFrame({"name": frame["area_name"].to_numpy(), "lon": points.x.to_numpy(), "lat": points.y.to_numpy()})
+    return pdk.Layer("TextLayer", data=data, id=layer_id, pickable=False, get_position="[lon, lat]",
+                     get_text="name", get_size=12, get_color=[33, 43, 50, 255], background=True,
+                     get_background_color=[255, 255, 255, 200], background_padding=[2, 1],
+                     font_weight=600)
+
+
+def deck(layers: list[pdk.Layer], view: pdk.ViewState, tooltip: str, basemap: bool = False) -> pdk.Deck:
+    """The deck; with basemap=False nothing is fetched from the internet (see module docstring)."""
+    options = {"map_provider": "carto", "map_style": "light"} if basemap else {"map_provider": None}
+    return pdk.Deck(layers=layers, initial_view_state=view, tooltip={"text": tooltip}, **options)
+
+
+def selected_code(event, layer_id: str, field: str = "area_code") -> str | None:
+    """A property (area_code) of the object clicked in a layer, from st.pydeck_chart's selection event."""
+    try:
+        objects = event.selection.objects.get(layer_id) or []
+    except AttributeError:
+        return None
+    if not objects:
+        return None
+    obj = objects[0]
+    props = obj.get("properties", obj) if isinstance(obj, dict) else {}
+    return props.get(field)

@@ -1,0 +1,131 @@
+"""Inequalities: who is left behind? A measure by deprivation, ethnic group, age band and sex for the
+chosen area; slope and relative index of inequality; neighbourhoods on a funnel plot."""
+import pandas as pd
+import streamlit as st
+
+from neighbourhood_health import appdata, inequalities, session
+from neighbourhood_health.charts_place import category_bars, funnel_plot
+from neighbourhood_health.findings import gradient_finding, quintile_gap_sentence, sii_sentence, with_unit
+from neighbourhood_health.place_widgets import area_names, definition, measure_picker
+from neighbourhood_health.suppress import suppress_measure_rows
+
+area = session.current_area()
+names = area_names()
+measures = appdata.run("app/place_view_measures")
+measures = measures[measures["person_level"]]
+
+st.title(f"Inequalities in {area.name}")
+measure = measure_picker(measures, "ineq_measure", "emergency_admissions")
+unit = measure["unit"]
+st.caption("Measures that arrive already aggregated (surveys, waiting times) have no breakdown by person, "
+           "so only measures from GP records and linked activity are offered.")
+
+bd = inequalities.breakdown(appdata.run("app/inequality_breakdown", measure_id=measure["measure_id"],
+                                        scope_code=area.code), measure)
+by = {dim: bd[bd["dimension"] == dim] for dim in inequalities.DIMENSIONS}
+sexes = by["sex"]
+average = sexes["numerator"].sum() / sexes["denominator"].sum() * float(measure["multiplier"]) \
+    if not sexes["suppressed"].any() else None
+
+sentence = quintile_gap_sentence(inequalities.quintile_gap(by["imd_quintile"]), measure, area.name)
+st.subheader(sentence)
+result, notes = inequalities.slope_index(by["imd_decile"], measure)
+left, right = st.columns([2.6, 1])
+with left:
+    st.plotly_chart(category_bars(by["imd_decile"], title=gradient_finding(result, measure, area.name),
+                                  x_title="National deprivation decile of residents' small areas (IMD)",
+                                  y_title=f"{measure['name']} ({unit})", benchmark=average,
+                                  benchmark_label=f"{area.name} average"), width="stretch", key="deciles")
+with right:
+    st.metric("Slope index of inequality (SII)",
+              "–" if pd.isna(result["sii"]) else f"{result['sii']:,.1f}",
+              help=f"Modelled difference between the most and least deprived ends, in "
+                   f"{'percentage points' if unit == '%' else unit}; 95% interval below.")
+    st.metric("Relative index of inequality (ratio)", "–" if pd.isna(result["rii"]) else f"{result['rii']:.2f}",
+              help="Modelled ratio of the most to the least deprived end.")
+    st.caption(sii_sentence(result, measure))
+    for note in notes:
+        st.caption(f"Note: {note}.")
+
+
+def breakdown_table(part: pd.DataFrame, label: str) -> pd.DataFrame:
+    return pd.DataFrame({
+        label: part["label"], f"Value ({unit})": part["value"].round(2),
+        "Lower 95%": part["lower"].round(2), "Upper 95%": part["upper"].round(2),
+        "Numerator": part["numerator"].round(0), "Denominator": part["denominator"].round(0),
+        "Note": part["suppressed"].map({True: "Suppressed: 1–7 events", False: ""}),
+    })
+
+
+with st.expander("Figures by deprivation decile"):
+    st.dataframe(breakdown_table(by["imd_decile"], "Deprivation decile"), hide_index=True, width="stretch")
+with st.expander("How to read this"):
+    st.markdown(
+        "Residents are grouped by the national deprivation decile (Index of Multiple Deprivation) of the small "
+        "area they live in: 1 is the most deprived tenth of areas in England, 10 the least. Whiskers show 95% "
+        "intervals; the dashed line is the average for the whole area. The **slope index of inequality** fits a "
+        "line through all deciles, weighted by their population, and reports the modelled difference between "
+        "the most and the least deprived ends; the **relative index** is the ratio between those ends "
+        "(fitted on the log scale for rates, logit scale for proportions, as recommended by OHID). Their 95% "
+        "intervals come from simulation. An interval that excludes 0 (SII) or 1 (RII) means a clear social "
+        "gradient. Groups with 1 to 7 events are suppressed.")
+definition(measure)
+
+st.header("By group")
+tabs = st.tabs([inequalities.DIMENSIONS[d] for d in inequalities.DIMENSIONS if d != "imd_decile"])
+for tab, dim in zip(tabs, [d for d in inequalities.DIMENSIONS if d != "imd_decile"]):
+    part = by[dim]
+    with tab:
+        shown = part.dropna(subset=["value"])
+        finding = (f"{measure['name']} by {inequalities.DIMENSIONS[dim].lower()} in {area.name}: highest in "
+                   f"{shown.loc[shown['value'].idxmax(), 'label']} ({with_unit(shown['value'].max(), unit)}), lowest in "
+                   f"{shown.loc[shown['value'].idxmin(), 'label']} ({with_unit(shown['value'].min(), unit)})"
+                   if len(shown) >= 2 else f"{measure['name']} by {inequalities.DIMENSIONS[dim].lower()} in {area.name}")
+        st.plotly_chart(category_bars(part, title=finding, x_title=inequalities.DIMENSIONS[dim],
+                                      y_title=f"{measure['name']} ({unit})", benchmark=average,
+                                      benchmark_label=f"{area.name} average"), width="stretch", key=f"bars_{dim}")
+        st.dataframe(breakdown_table(part, inequalities.DIMENSIONS[dim]), hide_index=True, width="stretch")
+with st.expander("How to read this"):
+    st.markdown(
+        "Each bar is the measure for one group of residents of the area, with its 95% interval; the dashed "
+        "line is the whole area's value. Where intervals do not overlap the line, that group differs from the "
+        "area as a whole. Rates are per person-year over the latest 12 months; proportions are at the extract "
+        "date. Groups are not standardised for age, so differences between ethnic groups or deprivation levels "
+        "can partly reflect different age structures.")
+
+st.header("Neighbourhoods against the system")
+icb_name = names[area.icb_code]
+system = appdata.run("app/measure_within_area", measure_id=measure["measure_id"], scope_code=area.icb_code,
+                     level="neighbourhood")
+system = suppress_measure_rows(system, derived=())
+hidden = system[system["suppressed"]]
+points, limits, benchmark = inequalities.funnel(system[~system["suppressed"]], measure)
+outside = points[points["judgement"].str.contains("99.8%")]
+chosen = {area.code} if area.level == "neighbourhood" else set(
+    system.loc[system["parent_code"] == area.code, "area_code"]) if area.level == "place" else set()
+funnel_title = (f"None of the {len(points)} neighbourhoods in {icb_name} lies outside the 99.8% limits"
+                if outside.empty else
+                f"{len(outside)} of {len(points)} neighbourhoods in {icb_name} "
+                f"{'lies' if len(outside) == 1 else 'lie'} outside the 99.8% limits"
+                + (f": {', '.join(outside['area_name'] + ' (' + outside['judgement'].str.split(' ').str[0] + ')')}"
+                   if len(outside) <= 4 else ""))
+denominator_label = "Person-years (registered residents over 12 months)" if measure["method"] == "rate" \
+    else "Denominator (people)"
+st.plotly_chart(funnel_plot(points, limits, benchmark, title=funnel_title, x_title=denominator_label,
+                            y_title=f"{measure['name']} ({unit})", benchmark_label=f"{icb_name}: {with_unit(benchmark, unit)}",
+                            highlight=chosen), width="stretch", key="funnel")
+if len(hidden):
+    st.caption(f"Not shown: {', '.join(hidden['area_name'])} (1–7 events, suppressed).")
+st.dataframe(pd.DataFrame({
+    "Neighbourhood": points["area_name"], f"Value ({unit})": points["value"].round(2),
+    "Numerator": points["numerator"].round(0), "Denominator": points["denominator"].round(1),
+    f"Against {icb_name}": points["judgement"].str.capitalize(),
+}).sort_values(f"Value ({unit})", ascending=False), hide_index=True, width="stretch")
+with st.expander("How to read this"):
+    st.markdown(
+        f"Each point is a neighbourhood of {icb_name}, placed by its size (horizontal) and value (vertical); "
+        f"the horizontal line is the value for {icb_name} as a whole. The funnel lines show how far a "
+        "neighbourhood of that size could stray from the system value by chance alone: 95% limits (dashed) and "
+        "99.8% limits (solid). A point outside the 99.8% limits is very unlikely to be chance and is worth "
+        "investigating; blue shades mark better and orange shades worse (for measures where higher is neither, "
+        "blue marks higher and grey-blue lower). Neighbourhoods of the chosen area have a thick dark outline.")

@@ -1,0 +1,122 @@
+"""Prevalence gaps: what is going undiagnosed? Recorded prevalence against the prevalence expected
+for the age, sex and deprivation of the registered population, as a count of people."""
+import pandas as pd
+import streamlit as st
+
+from neighbourhood_health import appdata, maps, prevalence, session
+from neighbourhood_health.charts_place import ranked_bars
+from neighbourhood_health.findings import prevalence_finding
+from neighbourhood_health.place_widgets import area_names, clickable_map, definition, legend, neighbourhood_scope
+
+
+def gap_table(frame: pd.DataFrame, first: str, first_label: str) -> pd.DataFrame:
+    return pd.DataFrame({
+        first_label: frame[first],
+        "Eligible population": frame["population"].round(0),
+        "Recorded (people)": frame["recorded"].round(0),
+        "Recorded prevalence (%)": frame["recorded_prevalence"].round(2),
+        "Expected (people)": frame["expected"].round(1),
+        "Expected prevalence (%)": frame["expected_prevalence"].round(2),
+        "Recorded as % of expected": (frame["ratio"] * 100).round(1),
+        "Lower 95% (%)": (frame["ratio_lower"] * 100).round(1),
+        "Upper 95% (%)": (frame["ratio_upper"] * 100).round(1),
+        "Estimated not yet diagnosed (people)": frame["gap"].round(0),
+        "Lower 95% (people)": frame["gap_lower"].round(0),
+        "Upper 95% (people)": frame["gap_upper"].round(0),
+        "Not yet diagnosed per 1,000 eligible": frame["gap_per_1000"].round(1),
+        "Judgement": frame["judgement"].str.capitalize(),
+        "Note": frame["suppressed"].map({True: "Suppressed: 1–7 recorded", False: ""}),
+    })
+
+
+def download(table: pd.DataFrame, label: str, file_name: str, key: str) -> None:
+    st.download_button(label, table.to_csv(index=False).encode("utf-8"), file_name=file_name,
+                       mime="text/csv", key=key)
+
+
+area = session.current_area()
+names = area_names()
+scope = neighbourhood_scope(area)
+strata = appdata.run("app/prevalence_gap_strata", scope_code=scope)
+own = prevalence.suppressed(prevalence.area_gaps(
+    strata, neighbourhoods=[area.code] if area.level == "neighbourhood" else None))
+own["condition_name"] = own["name"].str.split(":").str[0]
+
+st.title(f"Prevalence gaps in {area.name}")
+st.caption("Recorded prevalence compared with the prevalence expected for the age, sex and deprivation of "
+           "the registered population. The gap estimates how many people have a condition that is not yet "
+           "recorded on a GP register.")
+
+top = own.loc[own["gap"].idxmax()] if own["gap"].notna().any() else None
+headline = (f"{top['condition_name']} has the largest gap in {area.name}: an estimated {top['gap']:,.0f} "
+            f"people not yet diagnosed" if top is not None else f"No prevalence gaps can be shown for {area.name}")
+st.header("Across conditions")
+st.plotly_chart(ranked_bars(own, "condition_name", "gap", "gap_lower", "gap_upper", title=headline,
+                            x_title="Estimated people not yet diagnosed (expected − recorded), with 95% interval"),
+                width="stretch", key="gap_conditions")
+with st.expander("How to read this"):
+    st.markdown(
+        "Each bar is the number of people expected to have the condition minus the number recorded on GP "
+        "registers; the whiskers show its 95% interval. **Expected** applies reference prevalence rates "
+        "(modelled estimates by five-year age band, sex and deprivation quintile) to the registered "
+        "population of each age band, sex and quintile, counting only the ages the register covers "
+        "(indirect standardisation). A bar to the right of zero means fewer people are recorded than expected: "
+        "the whiskers not crossing zero means the gap is unlikely to be chance. The interval treats the expected "
+        "count as fixed and allows for chance in the recorded count (exact Poisson or Byars method). Registers "
+        "with 1 to 7 people are suppressed.")
+conditions_table = gap_table(own.sort_values("gap", ascending=False), "condition_name", "Condition")
+st.dataframe(conditions_table, hide_index=True, width="stretch")
+download(conditions_table, "Download this table (CSV)", f"prevalence_gaps_{area.code}.csv", "dl_conditions")
+
+st.header("By neighbourhood")
+options = own.sort_values("name")[["measure_id", "name"]]
+label = dict(zip(options["measure_id"], options["name"].str.split(":").str[0]))
+if st.session_state.get("gap_condition") not in label:
+    st.session_state["gap_condition"] = "prev_hypertension" if "prev_hypertension" in label else options["measure_id"].iloc[0]
+measure_id = st.selectbox("Condition", list(label), key="gap_condition", format_func=label.get)
+chosen = own[own["measure_id"] == measure_id].iloc[0]
+nbhd = prevalence.suppressed(prevalence.neighbourhood_gaps(strata[strata["measure_id"] == measure_id]))
+scope_name = names[scope]
+
+st.subheader(prevalence_finding(chosen, area.name))
+largest = nbhd.loc[nbhd["gap"].idxmax()] if nbhd["gap"].notna().any() else None
+nbhd_title = (f"{label[measure_id]}: of the neighbourhoods of {scope_name}, the largest gap is in "
+              f"{largest['neighbourhood_name']} ({largest['gap']:,.0f} people)" if largest is not None
+              else f"{label[measure_id]}: no neighbourhood gaps can be shown")
+chart_col, map_col = st.columns([1, 1])
+with chart_col:
+    st.plotly_chart(ranked_bars(
+        nbhd, "neighbourhood_name", "gap", "gap_lower", "gap_upper", key="neighbourhood_code",
+        highlight={area.code}, title=nbhd_title,
+        x_title="People not yet diagnosed, with 95% interval", wrap=55), width="stretch", key="gap_nbhd")
+with map_col:
+    edges = maps.class_breaks(nbhd["gap_per_1000"])
+    nbhd["colour"] = maps.sequential_colours(nbhd["gap_per_1000"], edges)
+    nbhd["gap_text"] = [("suppressed" if s else "–") if pd.isna(g) else f"{g:,.0f} (95% interval {lo:,.0f} to {hi:,.0f})"
+                        for g, lo, hi, s in zip(nbhd["gap"], nbhd["gap_lower"], nbhd["gap_upper"], nbhd["suppressed"])]
+    nbhd["prev_text"] = [("suppressed" if pd.isna(r) else f"{r:.1f}%") + f" recorded, {e:.1f}% expected"
+                         for r, e in zip(nbhd["recorded_prevalence"], nbhd["expected_prevalence"])]
+    nbhd["per_1000_text"] = ["–" if pd.isna(v) else f"{v:,.1f}" for v in nbhd["gap_per_1000"]]
+    geo = appdata.map_layer("neighbourhood")
+    frame = geo.merge(nbhd.rename(columns={"neighbourhood_code": "area_code"}).drop(columns=["name"]), on="area_code")
+    st.markdown(f"**Estimated people not yet diagnosed per 1,000 eligible residents, {label[measure_id].lower()}**")
+    clickable_map(frame[["area_code", "area_name", "geometry", "colour", "gap_text", "prev_text", "per_1000_text"]],
+                  key=f"gap_map_{area.code}_{measure_id}", basemap=False,
+                  tooltip="{area_name}\nNot yet diagnosed: {gap_text}\nPer 1,000 eligible: {per_1000_text}\n{prev_text}",
+                  highlight=area.code if area.level == "neighbourhood" else None, labels=len(frame) <= 10,
+                  alt=f"Map of estimated undiagnosed {label[measure_id].lower()} by neighbourhood of {scope_name}",
+                  width=440, height=420)
+    legend("Per 1,000 eligible residents", maps.sequential_legend(edges, lambda v: f"{v:,.1f}"))
+with st.expander("How to read this"):
+    st.markdown(
+        f"The bars rank the neighbourhoods of {scope_name} by the estimated number of people with "
+        f"{label[measure_id].lower()} who are not on a GP register (expected minus recorded, with its 95% "
+        "interval); the chosen neighbourhood is dark blue. The map shows the same gap per 1,000 eligible "
+        "residents, so that neighbourhoods of different sizes can be compared: darker means a larger gap. "
+        "Click a neighbourhood on the map to choose it on every page. Expected counts come from reference "
+        "prevalence rates, not from the records being judged, so a gap can also reflect differences between "
+        "the reference population and local people (for example in ethnicity).")
+definition(appdata.run("app/place_view_measures").set_index("measure_id").loc[measure_id])
+nbhd_table = gap_table(nbhd.sort_values("gap", ascending=False), "neighbourhood_name", "Neighbourhood")
+st.dataframe(nbhd_table, hide_index=True, width="stretch")
+download(nbhd_table, "Download this table (CSV)", f"prevalence_gaps_{measure_id}_{scope}.csv", "dl_nbhd")

@@ -1,0 +1,165 @@
+"""Prevalence gaps page: expected counts are Σ reference prevalence × eligible population, computed
+here straight from the person-level extract and the reference table; they never come from the demo
+generator's true status (deleting or scrambling that file changes nothing); and the gap points the
+same way as the truth (larger where under-recording is worse, in more deprived neighbourhoods)."""
+from __future__ import annotations
+
+import json
+import shutil
+
+import numpy as np
+import pandas as pd
+import pytest
+import streamlit as st
+
+from apptest import assert_clean, open_app
+from neighbourhood_health import prevalence
+
+
+@pytest.fixture(scope="module")
+def people(demo_cfg):
+    """One row per registered person with neighbourhood, place, ICB, IMD quintile and age band."""
+    persons = pd.read_parquet(demo_cfg.extracts_dir / "persons.parquet")
+    lookup = pd.read_csv(demo_cfg.geo_dir / "area_lookup.csv")
+    dep = pd.read_csv(demo_cfg.geo_dir / "deprivation.csv")
+    p = persons.merge(lookup, on="small_area_code").merge(dep, on="small_area_code")
+    p["imd_quintile"] = (p.imd_decile + 1) // 2
+    band = p.age // 5 * 5
+    p["age_band"] = np.where(p.age >= 90, "90+", band.astype(str) + "-" + (band + 4).astype(str))
+    return p
+
+
+@pytest.fixture(scope="module")
+def expected_counts(demo_cfg, people):
+    """condition × neighbourhood: eligible population, recorded and expected counts, independently."""
+    reference = pd.read_parquet(demo_cfg.extracts_dir / "reference_prevalence.parquet")
+    catalogue = pd.read_csv("neighbourhood_health/definitions/measures.csv")
+    rows = []
+    for m in catalogue[catalogue["query"] == "recorded_prevalence"].itertuples():
+        params = json.loads(m.query_params)
+        eligible = people[people.age >= params["min_age"]].merge(
+            reference[reference.condition == params["condition"]], on=["age_band", "sex", "imd_quintile"], how="left")
+        assert eligible.prevalence.notna().all()
+        grouped = eligible.groupby(["neighbourhood_code", "place_code", "icb_code"]).agg(
+            population=("person_id", "size"), recorded=(f"ltc_{params['condition']}", "sum"),
+            expected=("prevalence", "sum"))
+        rows.append(grouped.reset_index().assign(condition=params["condition"], name=m.name.split(":")[0]))
+    return pd.concat(rows, ignore_index=True)
+
+
+def areas(demo_cfg) -> pd.DataFrame:
+    return pd.read_parquet(demo_cfg.marts_dir / "areas.parquet").set_index("area_code", drop=False)
+
+
+def check_conditions_table(table: pd.DataFrame, expect: pd.DataFrame) -> None:
+    table = table.set_index("Condition")
+    totals = expect.groupby("name")[["population", "recorded", "expected"]].sum()
+    assert set(table.index) == set(totals.index)
+    shown = table.loc[totals.index]
+    np.testing.assert_allclose(shown["Eligible population"], totals.population)
+    np.testing.assert_allclose(shown["Expected (people)"], totals.expected, atol=0.051)
+    big = totals.recorded > 7
+    np.testing.assert_allclose(shown.loc[big, "Recorded (people)"], totals.recorded[big])
+    np.testing.assert_allclose(shown.loc[big, "Estimated not yet diagnosed (people)"],
+                               (totals.expected - totals.recorded)[big], atol=0.51)
+    assert shown.loc[~big, "Recorded (people)"].isna().all()
+
+
+def test_icb_expected_counts_and_ranked_gaps(demo_env, expected_counts):
+    tree = areas(demo_env)
+    icb = tree[tree.area_level == "icb"].sort_values("area_name").area_code.iloc[0]
+    at = open_app(area=icb, page="prevalence_gaps.py")
+    assert_clean(at)
+    mine = expected_counts[expected_counts.icb_code == icb]
+    check_conditions_table(at.dataframe[0].value, mine)
+    totals = mine.groupby("name")[["recorded", "expected"]].sum()
+    gaps = totals.expected - totals.recorded
+    top = gaps.idxmax()
+    figure = json.loads(at.get("plotly_chart")[0].proto.spec)
+    assert figure["layout"]["title"]["text"].replace("<br>", " ") == (
+        f"{top} has the largest gap in {tree.area_name[icb]}: an estimated {gaps.max():,.0f} people not yet diagnosed")
+    assert list(figure["data"][0]["y"])[-1] == top  # ranked: largest bar at the top
+
+    # neighbourhood table for hypertension: one row per neighbourhood of the ICB
+    hyp = mine[mine.condition == "hypertension"].set_index("neighbourhood_code")
+    hyp.index = tree.loc[hyp.index, "area_name"]
+    table = at.dataframe[1].value.set_index("Neighbourhood").loc[hyp.index]
+    np.testing.assert_allclose(table["Expected (people)"], hyp.expected, atol=0.051)
+    np.testing.assert_allclose(table["Recorded (people)"], hyp.recorded)
+    np.testing.assert_allclose(table["Expected prevalence (%)"], hyp.expected / hyp.population * 100, atol=0.006)
+    finding = at.subheader[0].value
+    total = hyp.expected.sum() - hyp.recorded.sum()
+    assert finding.startswith(f"Hypertension: an estimated {total:,.0f} people in {tree.area_name[icb]} are not yet diagnosed")
+    assert len(at.get("download_button")) == 2
+
+
+def test_place_and_neighbourhood(demo_env, expected_counts):
+    tree = areas(demo_env)
+    place = tree[tree.area_level == "place"].sort_values("area_name").area_code.iloc[0]
+    at = open_app(area=place, page="prevalence_gaps.py")
+    assert_clean(at)
+    check_conditions_table(at.dataframe[0].value, expected_counts[expected_counts.place_code == place])
+    at.selectbox(key="gap_condition").set_value("prev_diabetes").run()
+    dm = expected_counts[(expected_counts.place_code == place) & (expected_counts.condition == "diabetes")]
+    table = at.dataframe[1].value
+    assert len(table) == len(dm)
+    np.testing.assert_allclose(sorted(table["Expected (people)"]), sorted(dm.expected.round(1)), atol=0.051)
+
+    nbhd = tree[(tree.area_level == "neighbourhood") & (tree.parent_code == place)].area_code.iloc[0]
+    at = open_app(area=nbhd, page="prevalence_gaps.py")
+    assert_clean(at)
+    check_conditions_table(at.dataframe[0].value, expected_counts[expected_counts.neighbourhood_code == nbhd])
+    # the neighbourhood is shown among its place's, highlighted on the ranked chart and the map
+    assert len(at.dataframe[1].value) == len(dm)
+    spec = json.loads(at.get("deck_gl_json_chart")[0].proto.json)
+    assert any(layer["id"] == "chosen" for layer in spec["layers"])
+
+
+def test_expected_counts_do_not_depend_on_the_truth(demo_env):
+    """The page never reads demo_truth: deleting or scrambling it leaves every figure unchanged."""
+    tree = areas(demo_env)
+    place = tree[tree.area_level == "place"].sort_values("area_name").area_code.iloc[1]
+    truth = demo_env.data_dir / "demo_truth" / "true_conditions.parquet"
+    backup = truth.with_suffix(".bak")
+    shutil.copy(truth, backup)
+
+    def figures() -> pd.DataFrame:
+        st.cache_data.clear()
+        at = open_app(area=place, page="prevalence_gaps.py")
+        assert_clean(at)
+        return at.dataframe[0].value.reset_index(drop=True)
+
+    try:
+        before = figures()
+        truth.unlink()
+        pd.testing.assert_frame_equal(figures(), before)
+        scrambled = pd.read_parquet(backup)
+        flags = [c for c in scrambled.columns if c.startswith("true_")]
+        scrambled[flags] = True  # everyone "truly" has every condition
+        scrambled.to_parquet(truth)
+        pd.testing.assert_frame_equal(figures(), before)
+    finally:
+        shutil.move(backup, truth)
+
+
+def test_gap_points_the_same_way_as_the_truth(demo_cfg, demo_db, people):
+    """The demo under-records more in deprived areas: the estimated gap should follow the true one."""
+    truth = pd.read_parquet(demo_cfg.data_dir / "demo_truth" / "true_conditions.parquet")
+    icbs = areas(demo_cfg).query("area_level == 'icb'").area_code
+    gaps = pd.concat([prevalence.neighbourhood_gaps(demo_db.run("app/prevalence_gap_strata", scope_code=c))
+                      for c in icbs], ignore_index=True)
+    p = people.merge(truth, on="person_id")
+    # the four conditions with the largest gaps (the smaller ones are too noisy at test scale)
+    for condition, min_age in (("hypertension", 0), ("obesity", 18), ("depression", 18), ("ckd", 18)):
+        e = p[p.age >= min_age]
+        true = e.groupby("neighbourhood_code").agg(
+            true_gap=(f"true_{condition}", "sum"), recorded=(f"ltc_{condition}", "sum"),
+            deprived=("imd_quintile", lambda q: (q <= 2).mean()))
+        true["true_gap"] -= true["recorded"]
+        est = gaps[gaps.condition == condition].set_index("neighbourhood_code").join(true[["true_gap", "deprived"]])
+        # totals agree within 10%, and both say people are undiagnosed
+        assert est.gap.sum() > 0 and abs(est.gap.sum() / est.true_gap.sum() - 1) < 0.10, condition
+        # neighbourhoods with bigger true gaps have bigger estimated gaps
+        assert est.gap.corr(est.true_gap, method="spearman") > 0.5, condition
+        # recorded/expected is lower where more residents live in the most deprived fifths
+        assert est.ratio.corr(est.deprived, method="spearman") < -0.3, condition
