@@ -1,0 +1,72 @@
+"""Measures scorecard: measure by measure, how does the chosen area compare with its parent and peers?"""
+import streamlit as st
+
+from neighbourhood_health import appdata, charts_scorecard, scorecard, session
+from neighbourhood_health.catalogue import FAMILIES
+from neighbourhood_health.presentation import significance_style
+from neighbourhood_health.scorecard import LIFE_STAGE_LABEL
+from neighbourhood_health.suppress import THRESHOLD
+
+LEVEL_PLURAL = {"icb": "integrated care boards", "place": "places", "neighbourhood": "neighbourhoods"}
+
+area = session.current_area()
+parent = session.parent_name(area)
+tree = appdata.run("app/areas").set_index("area_code")
+rows = scorecard.scorecard(appdata.run("app/measure_latest", area_code=area.code),
+                           appdata.run("app/measure_series", area_code=area.code))
+
+heading = st.container()
+pick_pillar, pick_stage, pick_peers = st.columns([2, 2, 2])
+pillars = pick_pillar.multiselect("Pillar", sorted(rows["pillar"].unique()), placeholder="All pillars",
+                                  key="score_pillars")
+stages = pick_stage.multiselect("Life-course stage", list(LIFE_STAGE_LABEL), format_func=LIFE_STAGE_LABEL.get,
+                                placeholder="All stages", key="score_stages")
+plural = LEVEL_PLURAL[area.level]
+peer_choices = {f"All {plural}": ""}
+if area.level != "icb":
+    peer_choices = {f"{plural.capitalize()} in {tree.loc[area.icb_code, 'area_name']}": area.icb_code,
+                    **peer_choices}
+if st.session_state.get("score_peers") not in peer_choices:  # the choices depend on the area's level
+    st.session_state["score_peers"] = next(iter(peer_choices))
+peer_label = pick_peers.radio("Peers on the spine charts", list(peer_choices), key="score_peers")
+
+shown = rows[rows["pillar"].isin(pillars or rows["pillar"]) & rows["life_stage"].isin(stages or rows["life_stage"])]
+better, worse = (shown["significance"] == "better").sum(), (shown["significance"] == "worse").sum()
+heading.title(f"{area.name}: {better} measures better and {worse} worse than {parent}")
+heading.markdown(f"{len(shown)} measures · compared with **{parent}** · spine charts against "
+                 f"**{peer_label.lower() if peer_label.startswith('All') else peer_label}**")
+
+peers = appdata.run("app/measure_peers", area_level=area.level, icb_code=peer_choices[peer_label])
+spine = scorecard.spine(shown, peers)
+
+with st.expander("How to read this"):
+    st.markdown(
+        f"**Value** covers the latest 12 months for monthly measures, the latest survey for annual ones and "
+        f"the extract date for snapshots, with its 95% confidence interval. **Better** or **worse** means "
+        f"the interval does not include the value for {parent}, taking account of whether higher or lower "
+        "is better; prevalence and elective activity are not judged (**higher**/**lower**). **Recent trend** "
+        "is the Making Data Count variation of the latest month for monthly measures, or the latest survey "
+        "against the one before. **Target** is the national target or standard and whether the value meets it. "
+        f"Counts from 1 to {THRESHOLD} are suppressed (*), and so is every figure derived from them.\n\n"
+        "**Spine chart:** each bar is the range of the peer areas, worst on the left and best on the "
+        "right; the dark part holds the middle half (25th to 75th percentile). The red line is the "
+        f"benchmark ({parent}) and the circle is {area.name}: blue better, orange worse, white similar, "
+        "pale blue higher or lower where not judged. Each measure is scaled so that the peer furthest from "
+        "the benchmark touches the edge.")
+
+for number, family in enumerate(FAMILIES):
+    part = shown[shown["family"] == family]
+    if part.empty:
+        continue
+    st.header(family)
+    table = charts_scorecard.table(part)
+    st.dataframe(table.style.map(significance_style, subset=["Compared"]), hide_index=True, width="stretch",
+                 column_config={"Trend": st.column_config.ImageColumn(width="small"),
+                                "Measure": st.column_config.TextColumn(width=330)},
+                 height=36 * (len(table) + 1) + 2, key=f"score_table_{number}")
+    family_spine = spine[spine["family"] == family]
+    if not family_spine.empty:
+        st.plotly_chart(charts_scorecard.spine_figure(family_spine), key=f"spine_{number}", theme=None,
+                        config={"displayModeBar": False})
+if rows["suppressed"].any():
+    st.caption(f"\\* Suppressed: a count from 1 to {THRESHOLD}, or a figure derived from one.")

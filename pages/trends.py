@@ -1,0 +1,107 @@
+"""Trends: is a measure changing in the chosen area beyond its usual month-to-month variation?"""
+import streamlit as st
+
+from neighbourhood_health import appdata, charts_spc, session, trends
+from neighbourhood_health.indicators import format_value
+from neighbourhood_health.trends import ASSURANCE_LABEL, NO_ASSURANCE, VARIATION_LABEL
+
+area = session.current_area()
+raw = appdata.run("app/measure_series", area_code=area.code)
+monthly = trends.monthly_values(raw)
+monthly = monthly.groupby("measure_id", sort=False).filter(trends.has_series)
+if monthly.empty:
+    st.title(f"Trends in {area.name}")
+    st.info(f"No measure has at least {trends.MIN_POINTS} months of data for {area.name}.")
+    st.stop()
+
+heading = st.container()
+names = monthly.drop_duplicates("measure_id").set_index("measure_id")["name"]
+wanted = st.query_params.get("measure")
+measure = st.selectbox("Measure", list(names.index), format_func=names.get, key="trend_measure",
+                       index=list(names.index).index(wanted) if wanted in names.index else 0)
+st.query_params["measure"] = measure
+rows = monthly[monthly.measure_id == measure].reset_index(drop=True)
+first = rows.iloc[0]
+
+events = trends.events_for(area.code, appdata.run("app/areas"), appdata.manifest().get("service_changes", []))
+choices = {"All points": None}
+for event in events:
+    months = trends.points_before(rows["period"], event["date"])
+    if 2 <= months < len(rows):
+        choices[f"The {months} months before “{event['label']}”"] = months
+choices["A fixed number of months"] = "fixed"
+if st.session_state.get("trend_baseline") not in choices:  # another area's event is not offered here
+    st.session_state["trend_baseline"] = "All points"
+choice = st.radio("Calculate the mean and process limits from", list(choices), horizontal=True,
+                  key="trend_baseline")
+baseline = choices[choice]
+if baseline == "fixed":
+    baseline = int(st.number_input("Baseline: the first … months", min_value=2, max_value=len(rows),
+                                   value=min(trends.MIN_POINTS, len(rows)), key="trend_baseline_months"))
+
+result = trends.spc_for(rows, baseline)
+icon = trends.variation(result)
+finding = trends.explain(result, first["unit"])
+heading.title(f"{first['name']} in {area.name}")
+if finding:
+    heading.subheader(finding[0].upper() + finding[1:])
+else:
+    heading.subheader(trends.NO_VARIATION if icon is None else
+                      "Common cause variation: no sign of change beyond the usual month-to-month variation")
+
+chart, icons = st.columns([6, 1])
+chart.plotly_chart(charts_spc.spc_figure(result, f"{first['name']}, {area.name}", first["unit"], rows,
+                                         events, baseline), key="spc_chart", theme=None)
+if icon:
+    icons.markdown(charts_spc.variation_svg(icon), unsafe_allow_html=True)
+icons.caption(f"Variation: {VARIATION_LABEL[icon] if icon else trends.NO_VARIATION}")
+if result.assurance_icon:
+    icons.markdown(charts_spc.assurance_svg(result.assurance_icon), unsafe_allow_html=True)
+icons.caption(f"Assurance: {ASSURANCE_LABEL.get(result.assurance_icon, NO_ASSURANCE)}")
+for note in result.notes:
+    st.caption(f"Note: {note}.")
+
+with st.expander("How to read this"):
+    st.markdown(
+        "Each dot is one month's value. The solid line is the mean and the dashed lines are the process "
+        "limits (mean ± 2.66 × the mean moving range): nearly all months fall between them when nothing "
+        "has changed. Blue dots are **special cause improvement**, orange dots **special cause concern** and "
+        "purple dots special cause variation in a measure we do not judge; grey dots are common cause. "
+        "A point is special cause when it lies outside a limit, is one of 7 or more in a row on one side of "
+        "the mean or steadily rising or falling, or is one of 2 in 3 close to a limit. "
+        "The variation icon describes the latest month (H or L: higher or lower); the assurance icon says "
+        "whether the process will reliably meet the target (P passes, F fails, ? hit and miss). "
+        "When you know something changed, calculate the limits from the months before it: the later "
+        "months are then judged against the old process.")
+    st.markdown(f"**Definition:** {first['definition']}")
+
+if area.level == "neighbourhood":
+    parent_code, highlight = area.parent_code, area.name
+else:
+    parent_code, highlight = area.code, None
+children = trends.monthly_values(appdata.run("app/measure_series_children", measure_id=measure,
+                                             parent_code=parent_code))
+facets = [(name, trends.spc_for(part, baseline))
+          for name, part in children.groupby("area_name", sort=True) if trends.has_series(part)]
+if facets:
+    level = "places" if area.level == "icb" else "neighbourhoods"
+    st.header(f"Across the {level} of {area.name if highlight is None else session.parent_name(area)}")
+    st.plotly_chart(charts_spc.small_multiples(facets, first["unit"], highlight=highlight), key="spc_facets",
+                    theme=None)
+
+st.header(f"Every measure in {area.name}: variation and assurance")
+summary = trends.icon_summary(raw)
+st.dataframe(
+    {"Measure": summary["name"],
+     "Latest": summary["latest_period"].dt.strftime("%b %Y"),
+     "Value": [format_value(v, u) for v, u in zip(summary["latest_value"], summary["unit"])],
+     "variation_icon": charts_spc.icon_uris(summary["variation_icon"], "variation"),
+     "Variation (latest month)": summary["variation_icon"].map(VARIATION_LABEL).fillna("–"),
+     "assurance_icon": charts_spc.icon_uris(summary["assurance_icon"], "assurance"),
+     "Assurance": summary["assurance_icon"].map(ASSURANCE_LABEL).fillna(NO_ASSURANCE),
+     "Why": summary["meaning"]},
+    column_config={"variation_icon": st.column_config.ImageColumn("", width=40),
+                   "assurance_icon": st.column_config.ImageColumn("", width=40)},
+    hide_index=True, width="stretch", height=36 * (len(summary) + 1) + 2, key="icon_summary")
+st.caption(f"Icons use all points of each series. Measures with fewer than {trends.MIN_POINTS} months "
+           "(annual surveys, snapshots at the extract date) have no SPC.")

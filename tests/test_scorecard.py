@@ -1,0 +1,87 @@
+"""The measures scorecard (neighbourhood_health.scorecard): judgements against the parent, suppression,
+targets and the spine chart's scaling, checked against the statistics module on the parquet marts."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from neighbourhood_health import scorecard, stats
+from neighbourhood_health.suppress import THRESHOLD
+
+from test_trends import area_code, marts
+
+
+def test_target_met_honours_polarity():
+    rows = pd.DataFrame({"polarity": ["higher_is_better", "higher_is_better", "lower_is_better", "no_judgement",
+                                      "higher_is_better", "higher_is_better"],
+                         "value": [80.0, 70.0, 3.0, 50.0, np.nan, 50.0],
+                         "target": [77.0, 77.0, 5.0, 40.0, 77.0, np.nan]})
+    assert scorecard.target_met(rows).tolist() == ["Met", "Not met", "Met", "No target", "–", "No target"]
+
+
+def test_small_counts_are_suppressed_and_not_judged():
+    rows = pd.DataFrame({"numerator": [5.0, 500.0, 0.0], "value": [1.0, 2.0, 0.0], "lower": [0.5, 1.5, 0.0],
+                         "upper": [2.0, 2.5, 0.1], "lower_998": [0.4, 1.4, 0.0], "upper_998": [2.1, 2.6, 0.2],
+                         "parent_numerator": [900.0, 3.0, 900.0], "parent_value": [1.1, 2.1, 1.0],
+                         "parent_lower": [1.0, 2.0, 0.9], "parent_upper": [1.2, 2.2, 1.1],
+                         "significance": ["similar", "worse", "better"], "significance_998": ["similar"] * 3})
+    out = scorecard.suppress(rows)
+    assert out["suppressed"].tolist() == [True, False, False]
+    assert out.loc[0, ["numerator", "value", "lower", "upper"]].isna().all()
+    assert np.isnan(out.loc[1, "parent_value"]) and out.loc[1, "value"] == 2.0
+    assert out["significance"].tolist() == ["not compared", "not compared", "better"]
+
+
+def test_spine_puts_the_benchmark_at_the_centre_and_better_to_the_right():
+    rows = pd.DataFrame({"measure_id": ["low", "high"], "name": ["A", "B"], "family": "f",
+                         "polarity": ["lower_is_better", "higher_is_better"], "unit": "%",
+                         "value": [30.0, 30.0], "parent_value": [40.0, 40.0], "significance": "better"})
+    values = [10.0, 20.0, 30.0, 40.0, 60.0]
+    peers = pd.DataFrame({"measure_id": np.repeat(["low", "high"], 5), "polarity": "x", "method": "proportion",
+                          "multiplier": 100.0, "numerator": values * 2, "denominator": 100.0,
+                          "area_code": [f"P{i}" for i in range(10)], "area_name": "peer"})
+    spine = scorecard.spine(rows, peers).set_index("measure_id")
+    q25, q75 = np.percentile(values, [25, 75])
+    low, high = spine.loc["low"], spine.loc["high"]
+    assert (low["worst"], low["best"], low["q25"], low["q75"]) == (60.0, 10.0, q25, q75)
+    assert (high["worst"], high["best"]) == (10.0, 60.0)
+    # furthest from the benchmark (40) is 10, 30 away: scale 30; lower is better so 10 sits at +1
+    assert low["pos_best"] == pytest.approx(1.0) and low["pos_worst"] == pytest.approx(-20 / 30)
+    assert low["pos_value"] == pytest.approx(10 / 30) and high["pos_value"] == pytest.approx(-10 / 30)
+    assert high["pos_best"] == pytest.approx(20 / 30) and high["pos_worst"] == pytest.approx(-1.0)
+
+
+def independent_latest(cfg, code: str) -> pd.DataFrame:
+    """Each measure over its latest 12 months, straight from the parquet marts, with stats intervals."""
+    values = marts(cfg, "measure_values")
+    values["period"] = pd.to_datetime(values["period"])
+    last = values.groupby("measure_id")["period"].transform("max")
+    window = values[values["period"] > last - pd.DateOffset(months=12)]
+    sums = window[window.area_code == code].groupby("measure_id")[["numerator", "denominator"]].sum()
+    out = marts(cfg, "measures").set_index("measure_id").join(sums)
+    for measure_id, m in out.iterrows():
+        ci = (stats.rate(m.numerator, m.denominator, multiplier=m.multiplier) if m.method == "rate"
+              else stats.proportion(m.numerator, m.denominator, multiplier=m.multiplier))
+        out.loc[measure_id, ["value", "lower", "upper"]] = ci[["value", "lower", "upper"]].iloc[0].to_numpy()
+    return out
+
+
+def test_scorecard_matches_stats_on_the_marts(demo_cfg, demo_db):
+    areas = marts(demo_cfg, "areas")
+    harrow = area_code(demo_cfg, "Harrow", "place")
+    code = areas.loc[areas.parent_code == harrow, "area_code"].sort_values().iloc[0]
+    rows = scorecard.scorecard(demo_db.run("app/measure_latest", area_code=code),
+                               demo_db.run("app/measure_series", area_code=code)).set_index("measure_id")
+    area, parent = independent_latest(demo_cfg, code), independent_latest(demo_cfg, harrow)
+    expected = stats.compare(area["value"], area["lower"], area["upper"], parent["value"], area["polarity"])
+    small = (area["numerator"] >= 1) & (area["numerator"] <= THRESHOLD)
+    assert rows["suppressed"].to_dict() == small.to_dict()
+    shown = ~small
+    np.testing.assert_allclose(rows.loc[shown[shown].index, ["value", "lower", "upper"]],
+                               area.loc[shown, ["value", "lower", "upper"]], rtol=1e-9)
+    assert rows.loc[small[small].index, "value"].isna().all()
+    assert rows["significance"].to_dict() == expected.where(shown, "not compared").to_dict()
+    assert set(rows["trend"]) <= {"One period only", "Common cause variation", *scorecard.trends.VARIATION_LABEL.values(),
+                                  *[f"{w} than Jul 2025" for w in ("Better", "Worse")], "Similar to Jul 2025",
+                                  scorecard.trends.NO_VARIATION}

@@ -1,0 +1,146 @@
+"""AppTests of the Trends and Measures scorecard pages and the Overview's "What changed": the figures
+shown must be what the statistics module gives on the same marts, computed here independently."""
+from __future__ import annotations
+
+import json
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from apptest import assert_clean, open_app
+from neighbourhood_health import stats
+from neighbourhood_health.indicators import SIGNIFICANCE_LABEL
+from neighbourhood_health.trends import VARIATION_LABEL
+
+from test_scorecard import independent_latest
+from test_trends import area_code, independent_series, marts
+
+
+def numbers(text: str) -> list[float]:
+    """The figures in a formatted cell such as '968.7 (658.1 to 1,375.1)' or '12.5%'."""
+    return [float(x.replace(",", "")) for x in re.findall(r"-?[\d,]+\.?\d*", text)]
+
+
+def figure(at, key: str) -> dict:
+    chart = next(c for c in at.get("plotly_chart") if c.proto.id.endswith(key) or key in c.proto.id)
+    return json.loads(chart.proto.spec)
+
+
+def trace(spec: dict, name: str) -> list[dict]:
+    return [t for t in spec["data"] if t.get("name") == name]
+
+
+def test_trends_chart_shows_the_stats_limits_and_finds_the_harrow_change(demo_env):
+    harrow = area_code(demo_env, "Harrow", "place")
+    periods, values, measure = independent_series(demo_env, "infant_low_acuity_ae", harrow)
+    at = open_app(area=harrow, page="trends.py")
+    at.selectbox(key="trend_measure").set_value("infant_low_acuity_ae").run()
+    assert_clean(at)
+
+    expected = stats.spc(values, periods, polarity="lower_is_better")
+    spec = figure(at, "spc_chart")
+    assert trace(spec, "Mean")[0]["y"] == pytest.approx([expected.mean] * 2)
+    assert sorted(t["y"][0] for t in trace(spec, "Process limits")) == pytest.approx([expected.lpl, expected.upl])
+    shown = {name: len(trace(spec, name)[0]["x"]) for name in ("Common cause", "Special cause improvement",
+                                                               "Special cause concern") if trace(spec, name)}
+    kinds = expected.points["special_cause"].value_counts()
+    assert shown == {label: kinds[k] for k, label in (("common", "Common cause"), ("improvement",
+                     "Special cause improvement"), ("concern", "Special cause concern")) if k in kinds}
+    assert f"Variation: {VARIATION_LABEL[expected.variation_icon]}" in [c.value for c in at.caption]
+
+    # limits from the months before the service change in the manifest: special cause improvement
+    before = int((periods < pd.Timestamp("2025-04-01")).sum())
+    option = next(o for o in at.radio(key="trend_baseline").options if "Harrow child health model" in o)
+    at.radio(key="trend_baseline").set_value(option).run()
+    assert_clean(at)
+    rebased = stats.spc(values, periods, polarity="lower_is_better", baseline=before)
+    assert rebased.variation_icon == "improvement_low"
+    spec = figure(at, "spc_chart")
+    assert trace(spec, "Mean")[0]["y"] == pytest.approx([rebased.mean] * 2)
+    assert "Variation: Special cause improvement (lower)" in [c.value for c in at.caption]
+    assert "below the mean" in at.subheader[0].value
+    assert any(a.get("text") == "Harrow child health model launched" for a in spec["layout"]["annotations"])
+    assert len(figure(at, "spc_facets")["layout"]["annotations"]) >= 3  # one title per neighbourhood
+
+
+def test_icon_summary_lists_every_measure_with_its_stats_variation(demo_env):
+    harrow = area_code(demo_env, "Harrow", "place")
+    at = open_app(area=harrow, page="trends.py")
+    assert_clean(at)
+    table = at.dataframe[0].value.set_index("Measure")
+    measures = marts(demo_env, "measures")
+    assert sorted(table.index) == sorted(measures["name"])
+    for measure in measures.itertuples():
+        periods, values, _ = independent_series(demo_env, measure.measure_id, harrow)
+        if len(values) < 12:
+            assert table.loc[measure.name, "Variation (latest month)"] == "–"
+            continue
+        result = stats.spc(values, periods, polarity=measure.polarity, target=measure.target)
+        label = VARIATION_LABEL[result.variation_icon] if result.mr_bar > 0 else "–"
+        assert table.loc[measure.name, "Variation (latest month)"] == label, measure.name
+
+
+def test_scorecard_table_matches_stats_and_filters_by_life_stage(demo_env):
+    areas = marts(demo_env, "areas")
+    harrow = area_code(demo_env, "Harrow", "place")
+    code = areas.loc[areas.parent_code == harrow, "area_code"].sort_values().iloc[0]
+    at = open_app(area=code, page="scorecard.py")
+    assert_clean(at)
+    shown = pd.concat([d.value for d in at.dataframe])
+    area, parent = independent_latest(demo_env, code), independent_latest(demo_env, harrow)
+    judged = stats.compare(area["value"], area["lower"], area["upper"], parent["value"], area["polarity"])
+    assert len(shown) == len(area)
+    for measure_id, m in area.iterrows():
+        row = shown[shown["Measure"] == (m["name"] if m.unit == "%" else f"{m['name']} ({m.unit})")].iloc[0]
+        if 1 <= m.numerator <= 7:
+            assert row["Value (95% interval)"] == "*" and row["Compared"] == "Not compared"
+            continue
+        assert numbers(row["Value (95% interval)"]) == pytest.approx([m.value, m.lower, m.upper], abs=0.051)
+        assert numbers(row["Benchmark"]) == pytest.approx([parent.loc[measure_id, "value"]], abs=0.051)
+        assert row["Compared"] == SIGNIFICANCE_LABEL[judged[measure_id]], measure_id
+    assert len(at.get("plotly_chart")) == len(at.dataframe)  # a spine chart under each family's table
+
+    at.multiselect(key="score_stages").set_value(["start"]).run()
+    assert_clean(at)
+    names = set(pd.concat([d.value for d in at.dataframe])["Measure"])
+    starts = marts(demo_env, "measures").query("life_stage == 'start'")
+    assert names == {f"{n} ({u})" if u != "%" else n for n, u in zip(starts["name"], starts["unit"])}
+
+
+def test_overview_says_what_changed(demo_env):
+    icb = area_code(demo_env, "North West London (synthetic)", "icb")
+    at = open_app(area=icb)
+    assert_clean(at)
+    assert "What changed" in [h.value for h in at.header]
+    section = next(m.value for m in at.markdown if m.value.startswith("- ") or m.value.startswith("No monthly"))
+    changed = []
+    for measure in marts(demo_env, "measures").itertuples():
+        periods, values, _ = independent_series(demo_env, measure.measure_id, icb)
+        if len(values) >= 12:
+            result = stats.spc(values, periods, polarity=measure.polarity, target=measure.target)
+            if result.variation_icon != "common_cause" and result.mr_bar > 0:
+                changed.append(measure.name)
+    lines = [line[2:] for line in section.splitlines()] if changed else []
+    assert sorted(line.split(": special cause")[0] for line in lines) == sorted(changed)
+    assert np.all([("improvement" in line) or ("concern" in line) or ("variation" in line) for line in lines])
+
+
+def test_a_choice_made_for_another_area_falls_back_to_the_default(demo_env):
+    """Baseline and peer choices depend on the area (its events, its level): a choice left over from
+    another area (session state) must fall back to the default, not break the page."""
+    at = open_app(area=area_code(demo_env, "Barnet", "place"))
+    at.session_state["trend_baseline"] = "The 17 months before “Harrow child health model launched”"
+    at.switch_page("pages/trends.py").run()
+    assert_clean(at)
+    assert at.title[0].value.endswith("in Barnet")
+    assert at.radio(key="trend_baseline").options == ["All points", "A fixed number of months"]
+    assert at.radio(key="trend_baseline").value == "All points"
+
+    at = open_app(area=area_code(demo_env, "North Central London (synthetic)", "icb"))
+    at.session_state["score_peers"] = "Places in North Central London (synthetic)"
+    at.switch_page("pages/scorecard.py").run()
+    assert_clean(at)
+    assert at.radio(key="score_peers").options == ["All integrated care boards"]
+    assert at.title[0].value.startswith("North Central London (synthetic):")
