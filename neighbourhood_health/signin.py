@@ -1,0 +1,105 @@
+"""The sidebar's sign-in: Streamlit's `st.login` (OpenID Connect) when configured, else demo mode.
+
+Configured means `.streamlit/secrets.toml` has an `[auth]` section (redirect_uri, cookie_secret,
+client_id, client_secret, server_metadata_url; see config/README.md). The signed-in email is
+looked up in the users file for a role and areas; an email not there gets no role. Demo mode
+shows a banner and a role switcher; its areas default to where the picker is when the role is
+chosen, and can be changed.
+"""
+from __future__ import annotations
+
+import importlib.util
+from collections.abc import Mapping
+
+import pandas as pd
+import streamlit as st
+
+from . import appdata
+from .access import ALL, ROLES, User, load_users
+from .config import settings
+
+DEMO_ROLE_KEY = "demo_role"
+DEMO_AREAS_KEY = "demo_areas"
+DEMO_DEFAULT_ROLE = "int_lead"
+
+
+def auth_configured() -> bool:
+    return st.secrets.load_if_toml_exists() and "auth" in st.secrets
+
+
+def draw_sidebar(key: str) -> User | None:
+    user = _signed_in() if auth_configured() else _demo()
+    st.session_state[key] = user
+    return user
+
+
+def _provider() -> str | None:
+    """The provider section's name when [auth] names exactly one ([auth.microsoft]), else None."""
+    providers = [name for name, value in st.secrets["auth"].items() if isinstance(value, Mapping)]
+    return providers[0] if len(providers) == 1 else None
+
+
+def _signed_in() -> User | None:
+    if importlib.util.find_spec("authlib") is None:
+        st.sidebar.error("Sign-in is configured but Authlib is not installed: `pip install 'Authlib>=1.3.2'`.")
+        return None
+    if not st.user.is_logged_in:
+        st.sidebar.button("Sign in", on_click=st.login, args=(_provider(),), type="primary")
+        return None
+    email = str(st.user.get("email") or "").strip().lower()
+    user = load_users(settings().users_file).get(email)
+    if user is None:
+        st.sidebar.warning("You are signed in, but your account has no role in this dashboard. "
+                           "Ask the analyst team to add you.")
+    else:
+        st.sidebar.caption(f"Signed in: {user.name} · {user.role_info.label}")
+    st.sidebar.button("Sign out", on_click=st.logout)
+    return user
+
+
+# --- Demo mode --------------------------------------------------------------------------------
+
+def _tree() -> pd.DataFrame:
+    return appdata.run("app/areas").set_index("area_code", drop=False)
+
+
+def _options(tree: pd.DataFrame, role: str) -> list[str]:
+    levels = ROLES[role].area_levels
+    return ([ALL] if "all" in levels else []) + list(tree.index[tree.area_level.isin(levels)])
+
+
+def _default_areas(tree: pd.DataFrame, role: str) -> list[str]:
+    """The area of the role's level that contains (or is first within) the area being viewed."""
+    area = st.session_state.get("area")
+    if role == "analyst" or area is None:
+        return _options(tree, role)[:1]
+    if role == "board" and area.level == "icb":
+        return [area.code]
+    want = "neighbourhood" if role == "int_lead" else "place"
+    if area.level == want:
+        return [area.code]
+    if want == "place" and area.place_code:
+        return [area.place_code]
+    inside = tree[(tree.area_level == want) & ((tree.place_code == area.code) | (tree.icb_code == area.code))]
+    return list(inside.index[:1])
+
+
+def _reset_areas(tree: pd.DataFrame) -> None:
+    st.session_state[DEMO_AREAS_KEY] = _default_areas(tree, st.session_state[DEMO_ROLE_KEY])
+
+
+def _demo() -> User:
+    tree = _tree()
+    st.sidebar.warning("**Demo mode**: sign-in is not configured. Choose a role to see what it "
+                       "would see.", icon="🧪")
+    st.session_state.setdefault(DEMO_ROLE_KEY, DEMO_DEFAULT_ROLE)
+    role = st.sidebar.selectbox("Act as", list(ROLES), key=DEMO_ROLE_KEY,
+                                format_func=lambda r: ROLES[r].label, on_change=_reset_areas, args=(tree,))
+    options = _options(tree, role)
+    chosen = st.session_state.get(DEMO_AREAS_KEY)
+    if chosen is None or any(code not in options for code in chosen):
+        _reset_areas(tree)
+    names = {ALL: "All areas", **tree["area_name"].to_dict()}
+    areas = st.sidebar.multiselect("Areas this role covers", options, key=DEMO_AREAS_KEY,
+                                   format_func=lambda c: names.get(c, c))
+    return User(f"demo:{role}", "demo user", role, tuple(areas), demo=True)

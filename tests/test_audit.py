@@ -1,0 +1,85 @@
+"""The audit log: append-only, one record per list view and per export, readable by analysts only."""
+from __future__ import annotations
+
+import io
+import json
+import os
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from neighbourhood_health import access, audit, cohorts
+
+BRENT, BRENT_EAST = "Z72000006", "Z70000021"
+LEAD = access.User("lead@example.nhs.uk", "Lead", "int_lead", (BRENT_EAST,))
+ANALYST = access.User("analyst@example.nhs.uk", "Analyst", "analyst", ("ALL",))
+BOARD = access.User("board@example.nhs.uk", "Board", "board", (BRENT,))
+
+
+def events(audit_dir):
+    return audit.read_log(ANALYST, audit_dir)
+
+
+def test_record_writes_one_read_only_file(tmp_path):
+    path = audit.record(tmp_path, LEAD, "list_view", BRENT_EAST, {"cohort_id": "rising_risk"}, 12)
+    assert [p.name for p in tmp_path.iterdir()] == [path.name]
+    assert not os.access(path, os.W_OK) or os.geteuid() == 0
+    assert oct(path.stat().st_mode & 0o777) == "0o444"
+    row = events(tmp_path).iloc[0]
+    assert (row.user_id, row.role, row.action, row.area_code, row.row_count) == (
+        "lead@example.nhs.uk", "int_lead", "list_view", BRENT_EAST, 12)
+    assert json.loads(row.cohort_definition) == {"cohort_id": "rising_risk"}
+    assert pd.Timestamp(row.recorded_at).tzinfo is not None
+
+
+def test_concurrent_records_are_all_kept(tmp_path):
+    with ThreadPoolExecutor(8) as pool:
+        list(pool.map(lambda i: audit.record(tmp_path, LEAD, "export_list", BRENT_EAST, {"i": i}, i), range(40)))
+    log = events(tmp_path)
+    assert len(log) == 40 and set(log.row_count) == set(range(40))
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")], "no partial files left"
+
+
+def test_each_list_view_and_export_writes_exactly_one_record(demo_db, tmp_path):
+    filters = cohorts.Filters(risk_bands=("high",), age_bands=("75-84",))
+    rows = cohorts.person_list(demo_db, LEAD, filters, BRENT_EAST, tmp_path)
+    assert len(events(tmp_path)) == 1
+    csv = cohorts.export_list_csv(demo_db, LEAD, "frail_emergency_admissions", BRENT_EAST, tmp_path)
+    cohorts.export_counts_csv(demo_db, BOARD, "rising_risk", BRENT, tmp_path)
+    log = events(tmp_path)
+    assert sorted(log.action) == ["export_counts", "export_list", "list_view"]
+    view = log[log.action == "list_view"].iloc[0]
+    assert view.row_count == len(rows)
+    assert json.loads(view.cohort_definition)["builder"]["risk_bands"] == ["high"]
+    exported = log[log.action == "export_list"].iloc[0]
+    assert exported.row_count == len(pd.read_csv(io.BytesIO(csv)))
+    assert json.loads(exported.cohort_definition)["cohort_id"] == "frail_emergency_admissions"
+
+
+def test_refusals_are_recorded_and_are_not_list_views(demo_db, tmp_path):
+    with pytest.raises(access.AccessDenied):
+        cohorts.person_list(demo_db, BOARD, "rising_risk", BRENT_EAST, tmp_path)
+    log = events(tmp_path)
+    assert log.action.tolist() == ["refused"] and log.row_count.tolist() == [0]
+
+
+def test_only_analysts_read_the_log(tmp_path):
+    audit.record(tmp_path, LEAD, "list_view", BRENT_EAST, {}, 1)
+    for someone in (LEAD, BOARD):
+        with pytest.raises(access.AccessDenied):
+            audit.read_log(someone, tmp_path)
+    assert audit.read_log(ANALYST, tmp_path / "empty").empty
+
+
+def test_counts_export_hides_small_numbers_for_every_role(demo_db, tmp_path):
+    for someone, area in ((LEAD, BRENT_EAST), (BOARD, BRENT)):
+        csv = cohorts.export_counts_csv(demo_db, someone, "frail_emergency_admissions", area, tmp_path)
+        table = pd.read_csv(io.BytesIO(csv), index_col=0, dtype=str)
+        values = table.replace("*", np.nan).astype(float)
+        assert not ((values >= 1) & (values <= 7)).any().any()
+        hidden = values.isna().to_numpy()
+        assert hidden.any(), "this cohort has small cells on the demo data"
+        assert all(hidden[i, :].sum() != 1 for i in range(hidden.shape[0]))
+        assert all(hidden[:, j].sum() != 1 for j in range(hidden.shape[1]))

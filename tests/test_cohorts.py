@@ -1,0 +1,179 @@
+"""Cohorts: each catalogue cohort and the builder against an independent pandas computation, and
+user-supplied filter values treated as data."""
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+
+from neighbourhood_health import access, cohorts
+from neighbourhood_health.contract import CONDITIONS
+
+BRENT, BRENT_EAST = "Z72000006", "Z70000021"
+LEAD = access.User("lead@example.nhs.uk", "Lead", "int_lead", (BRENT_EAST,))
+
+
+@pytest.fixture(scope="module")
+def extract(demo_cfg):
+    """Persons with their neighbourhood, deprivation and LTC count; activity; the windows."""
+    persons = pd.read_parquet(demo_cfg.extracts_dir / "persons.parquet")
+    areas = pd.read_parquet(demo_cfg.marts_dir / "small_areas.parquet")
+    persons = persons.merge(areas[["small_area_code", "neighbourhood_code", "imd_decile", "imd_quintile"]],
+                            on="small_area_code")
+    persons["ltcs"] = persons[[f"ltc_{c}" for c in CONDITIONS]].sum(axis=1)
+    for column in ("bp_date", "hba1c_date", "smi_health_check_date"):
+        persons[column] = pd.to_datetime(persons[column])
+    activity = pd.read_parquet(demo_cfg.extracts_dir / "activity.parquet")
+    activity["event_date"] = pd.to_datetime(activity["event_date"])
+    extract_date = pd.Timestamp(json.loads((demo_cfg.marts_dir / "manifest.json").read_text())["extract_date"])
+    start = extract_date - pd.DateOffset(months=12)
+    recent = activity[(activity.event_date > start) & (activity.event_date <= extract_date)]
+    return persons, recent, start
+
+
+def _events(recent, event_type, low_acuity=False):
+    rows = recent[recent.event_type == event_type]
+    if low_acuity:
+        rows = rows[rows.low_acuity.fillna(False).astype(bool)]
+    return rows.groupby("person_id").size()
+
+
+def expected_members(extract, catalogue) -> dict[str, set]:
+    p, recent, start = extract
+    q = {c: catalogue[c].params for c in catalogue}
+    admissions = _events(recent, "emergency_admission").reindex(p.person_id, fill_value=0).to_numpy()
+    low_acuity = _events(recent, "ae_attendance", True).reindex(p.person_id, fill_value=0).to_numpy()
+    h = q["hypertension_not_to_target"]
+    systolic_target = p.age.ge(h["older_from_age"]).map({True: h["systolic_target_older"], False: h["systolic_target"]})
+    at_target = (p.bp_date > start) & (p.bp_systolic <= systolic_target) & (p.bp_diastolic <= h["diastolic_target"])
+    masks = {
+        "frail_emergency_admissions": p.frailty.isin(q["frail_emergency_admissions"]["frailty"])
+        & (admissions >= q["frail_emergency_admissions"]["min_admissions"]),
+        "multimorbid_high_risk": (p.ltcs >= q["multimorbid_high_risk"]["min_conditions"])
+        & (p.risk_score >= q["multimorbid_high_risk"]["min_risk"]),
+        "rising_risk": (p.ltcs >= q["rising_risk"]["min_conditions"]) & (p.risk_score >= q["rising_risk"]["min_risk"])
+        & (p.risk_score < q["rising_risk"]["max_risk"]),
+        "infant_low_acuity_ae": (p.age <= q["infant_low_acuity_ae"]["max_age"])
+        & (low_acuity >= q["infant_low_acuity_ae"]["min_attendances"]),
+        "smi_no_health_check": p.ltc_smi & ~(p.smi_health_check_date > start),
+        "hypertension_not_to_target": p.ltc_hypertension & ~at_target.fillna(False),
+        "diabetes_hba1c_above_target": p.ltc_diabetes & (p.hba1c_date > start)
+        & (p.hba1c > q["diabetes_hba1c_above_target"]["hba1c_target"]),
+        "older_housebound_or_alone": (p.age >= q["older_housebound_or_alone"]["min_age"]) & (p.housebound | p.lives_alone),
+    }
+    members = {c: set(p.person_id[m.fillna(False).astype(bool)]) for c, m in masks.items()}
+    deprived = set(p.person_id[p.imd_decile <= q["core20_any"]["max_imd_decile"]])
+    members["core20_any"] = set().union(*(members[c] for c in catalogue["core20_any"].combines)) & deprived
+    return members
+
+
+def test_catalogue_has_every_cohort_the_design_asks_for(demo_db):
+    catalogue = cohorts.load_cohorts()
+    assert len(catalogue) >= 9
+    assert all("{" not in c.description for c in catalogue.values()), "thresholds filled in from params"
+
+
+def test_each_cohort_matches_pandas(demo_db, extract):
+    catalogue = cohorts.load_cohorts()
+    expected = expected_members(extract, catalogue)
+    persons = extract[0]
+    in_brent_east = set(persons.person_id[persons.neighbourhood_code == BRENT_EAST])
+    with demo_db.cursor() as cur:
+        for cohort_id in catalogue:
+            got = set(cohorts._members(demo_db, cur, cohort_id, cohorts.dates(demo_db)).person_id)
+            assert got == expected[cohort_id], cohort_id
+            assert expected[cohort_id], f"{cohort_id} is empty on the demo data"
+    for cohort_id in catalogue:  # what an INT lead sees: exact counts for their neighbourhood
+        shown = cohorts.counts(demo_db, LEAD, cohort_id, BRENT_EAST)
+        assert shown.total == len(expected[cohort_id] & in_brent_east), cohort_id
+        assert not shown.protected
+
+
+def test_counts_by_neighbourhood_and_segment_add_up(demo_db, extract):
+    persons = extract[0]
+    board = access.User("b", "Board", "board", (BRENT,))
+    result = cohorts.counts(demo_db, board, "rising_risk", BRENT)
+    assert result.protected
+    brent = persons[persons.neighbourhood_code.isin(demo_db.run("app/areas").query("parent_code == @BRENT").area_code)]
+    assert result.population[cohorts.suppress.TOTAL] == len(brent)
+    visible = result.table.drop(index="Total", columns="Total").stack().dropna()
+    assert visible.sum() <= result.total
+
+
+def test_builder_matches_pandas(demo_db, extract):
+    persons, recent, _ = extract
+    filters = cohorts.Filters(conditions=("hypertension", "diabetes"), all_conditions=False, min_conditions=2,
+                              risk_bands=("rising", "high"), age_bands=("40-64", "65-74", "75-84", "85+"),
+                              sexes=("F",), imd_quintiles=(1, 2, 3), activity_types=("ae_attendance",),
+                              min_events=1, frailty=None)
+    ae = _events(recent, "ae_attendance").reindex(persons.person_id, fill_value=0).to_numpy()
+    want = persons[(persons.ltc_hypertension | persons.ltc_diabetes) & (persons.ltcs >= 2)
+                   & (persons.risk_score >= 5) & (persons.age >= 40) & (persons.sex == "F")
+                   & persons.imd_quintile.isin([1, 2, 3]) & (ae >= 1)]
+    with demo_db.cursor() as cur:
+        got = cohorts._members(demo_db, cur, filters, cohorts.dates(demo_db))
+    assert set(got.person_id) == set(want.person_id) and len(want) > 0
+    shown = cohorts.counts(demo_db, LEAD, filters, BRENT_EAST)
+    assert shown.total == (want.neighbourhood_code == BRENT_EAST).sum()
+
+
+def test_builder_with_no_filters_is_everyone_and_all_conditions_means_all(demo_db, extract):
+    persons = extract[0]
+    assert cohorts.counts(demo_db, LEAD, cohorts.Filters(), BRENT_EAST).total == (persons.neighbourhood_code == BRENT_EAST).sum()
+    both = cohorts.Filters(conditions=("copd", "asthma"), frailty=("not assessed",))
+    with demo_db.cursor() as cur:
+        got = set(cohorts._members(demo_db, cur, both, cohorts.dates(demo_db)).person_id)
+    assert got == set(persons.person_id[persons.ltc_copd & persons.ltc_asthma & persons.frailty.isna()])
+
+
+HOSTILE = ["'; DROP TABLE persons; --", "x' OR '1'='1", "\") OR 1=1; --", "Robert'); DELETE FROM activity; --",
+           "A" * 100_000, "%", "_", "NULL", ""]
+
+
+@pytest.mark.parametrize("field", ["conditions", "sexes", "ethnicities", "age_bands", "frailty",
+                                   "activity_types", "risk_bands"])
+def test_hostile_filter_values_are_data_not_sql(demo_db, field):
+    before = demo_db.run("app/areas").shape
+    persons_before = cohorts.counts(demo_db, LEAD, cohorts.Filters(), BRENT_EAST).total
+    extra = {"min_events": 1} if field == "activity_types" else {}
+    filters = cohorts.Filters(**{field: tuple(HOSTILE)}, **extra)
+    assert cohorts.counts(demo_db, LEAD, filters, BRENT_EAST).total == 0
+    rows = cohorts.person_list(demo_db, LEAD, filters, BRENT_EAST, demo_db.marts_dir.parent / "audit")
+    assert rows.empty
+    assert cohorts.counts(demo_db, LEAD, cohorts.Filters(), BRENT_EAST).total == persons_before
+    assert demo_db.run("app/areas").shape == before
+
+
+def test_hostile_area_code_is_refused_as_an_unknown_area(demo_db):
+    for code in HOSTILE[:3]:
+        with pytest.raises(access.AccessDenied, match="no area"):
+            cohorts.counts(demo_db, LEAD, "rising_risk", code)
+    assert cohorts.counts(demo_db, LEAD, "rising_risk", BRENT_EAST).total > 0
+
+
+def test_list_shows_bands_not_ages_and_only_the_leads_neighbourhood(demo_db, tmp_path):
+    rows = cohorts.person_list(demo_db, LEAD, "older_housebound_or_alone", BRENT_EAST, tmp_path)
+    assert len(rows) == cohorts.counts(demo_db, LEAD, "older_housebound_or_alone", BRENT_EAST).total
+    assert set(rows["Age band"]) <= set(cohorts.AGE_BANDS) and set(rows["Age band"]) <= {"75-84", "85+"}
+    assert set(rows["Neighbourhood"]) == {"Brent East"}
+    assert list(rows.columns) == list(cohorts.LIST_COLUMNS.values())
+    assert rows["Risk score (%)"].is_monotonic_decreasing
+
+
+def test_trend_covers_twelve_complete_months(demo_db):
+    rows = cohorts.activity_trend(demo_db, LEAD, "frail_emergency_admissions", BRENT_EAST)
+    assert rows.groupby("event_type").size().tolist() == [12, 12]
+    assert rows["events"].notna().all() and rows["events"].sum() > 0
+
+
+def test_catalogue_problems_are_named(tmp_path):
+    (tmp_path / "cohorts.csv").write_text(
+        "cohort_id,name,pillar,params,combines,description\n"
+        "nowhere,Nowhere,x,{},,No SQL file\n"
+        "bad_json,Bad,x,{oops,,Thresholds {missing}\n"
+        "combo,Combo,x,{},ghost,Combines a ghost\n")
+    with pytest.raises(cohorts.CohortError) as err:
+        cohorts.load_cohorts(tmp_path)
+    text = str(err.value)
+    assert "queries/cohorts/nowhere.sql" in text and "bad_json" in text and "'ghost'" in text
