@@ -3,7 +3,7 @@ import streamlit as st
 
 from neighbourhood_health import access, appdata, session
 
-st.set_page_config(page_title="Neighbourhood Health Dashboard", page_icon="🏥", layout="wide")
+st.set_page_config(page_title="Neighbourhood Health Dashboard", page_icon=":material/local_hospital:", layout="wide")
 
 status = appdata.ensure_data()
 if status.ready:
@@ -11,17 +11,17 @@ if status.ready:
     session.area_picker()
     access.sidebar_user()
     pages = [
-        st.Page("pages/overview.py", title="Overview", icon="📋", default=True),
-        st.Page("pages/map.py", title="Map", icon="🗺️"),
-        st.Page("pages/prevalence_gaps.py", title="Prevalence gaps", icon="🔍"),
-        st.Page("pages/inequalities.py", title="Inequalities", icon="⚖️"),
-        st.Page("pages/trends.py", title="Trends", icon="📈"),
-        st.Page("pages/scorecard.py", title="Measures scorecard", icon="🎯"),
-        st.Page("pages/cohorts.py", title="Cohorts", icon="👥"),
-        st.Page("pages/data.py", title="Data", icon="🗂️"),
+        st.Page("views/overview.py", title="Overview", icon=":material/dashboard:", default=True),
+        st.Page("views/map.py", title="Map", icon=":material/map:"),
+        st.Page("views/prevalence_gaps.py", title="Prevalence gaps", icon=":material/search_insights:"),
+        st.Page("views/inequalities.py", title="Inequalities", icon=":material/balance:"),
+        st.Page("views/trends.py", title="Trends", icon=":material/monitoring:"),
+        st.Page("views/scorecard.py", title="Measures scorecard", icon=":material/target:"),
+        st.Page("views/cohorts.py", title="Cohorts", icon=":material/groups:"),
+        st.Page("views/data.py", title="Data", icon=":material/database:"),
     ]
 else:
     st.error(status.message)
-    pages = [st.Page("pages/data.py", title="Data", icon="🗂️", default=True)]
+    pages = [st.Page("views/data.py", title="Data", icon=":material/database:", default=True)]
 
 st.navigation(pages).run()

@@ -91,7 +91,7 @@ def _reset_areas(tree: pd.DataFrame) -> None:
 def _demo() -> User:
     tree = _tree()
     st.sidebar.warning("**Demo mode**: sign-in is not configured. Choose a role to see what it "
-                       "would see.", icon="🧪")
+                       "would see.", icon=":material/science:")
     st.session_state.setdefault(DEMO_ROLE_KEY, DEMO_DEFAULT_ROLE)
     role = st.sidebar.selectbox("Act as", list(ROLES), key=DEMO_ROLE_KEY,
                                 format_func=lambda r: ROLES[r].label, on_change=_reset_areas, args=(tree,))

@@ -7,13 +7,13 @@ from neighbourhood_health.config import PROJECT_ROOT
 
 
 def open_app(area: str | None = None, page: str | None = None, timeout: float = 120) -> AppTest:
-    """Run app.py (optionally on ?area=CODE and a page file under pages/) and return the AppTest."""
+    """Run app.py (optionally on ?area=CODE and a page file under views/) and return the AppTest."""
     at = AppTest.from_file(str(PROJECT_ROOT / "app.py"), default_timeout=timeout)
     if area:
         at.query_params["area"] = area
     at.run()
     if page:
-        at.switch_page(f"pages/{page}").run()
+        at.switch_page(f"views/{page}").run()
     return at
 
 

@@ -96,7 +96,7 @@ def test_rate_denominators_are_person_years(demo_cfg, marts):
     assert last12.denominator.sum() == pytest.approx(len(persons))
     activity = pd.read_parquet(demo_cfg.extracts_dir / "activity.parquet")
     ae = activity[activity.event_type == "ae_attendance"]
-    month = ae.event_date.dt.to_period("M").dt.to_timestamp().dt.date
+    month = pd.to_datetime(ae.event_date).dt.to_period("M").dt.to_timestamp().dt.date
     assert last12.numerator.sum() == (month >= last12.period.min()).sum()
 
 

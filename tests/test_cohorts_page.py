@@ -24,7 +24,7 @@ def open_cohorts(role: str, area: str) -> AppTest:
     at.run()
     assert_clean(at)
     assert at.sidebar.selectbox(key="demo_role").value == role
-    at.switch_page("pages/cohorts.py").run()
+    at.switch_page("views/cohorts.py").run()
     assert_clean(at)
     return at
 

@@ -132,7 +132,7 @@ def test_a_choice_made_for_another_area_falls_back_to_the_default(demo_env):
     another area (session state) must fall back to the default, not break the page."""
     at = open_app(area=area_code(demo_env, "Barnet", "place"))
     at.session_state["trend_baseline"] = "The 17 months before “Harrow child health model launched”"
-    at.switch_page("pages/trends.py").run()
+    at.switch_page("views/trends.py").run()
     assert_clean(at)
     assert at.title[0].value.endswith("in Barnet")
     assert at.radio(key="trend_baseline").options == ["All points", "A fixed number of months"]
@@ -140,7 +140,7 @@ def test_a_choice_made_for_another_area_falls_back_to_the_default(demo_env):
 
     at = open_app(area=area_code(demo_env, "North Central London (synthetic)", "icb"))
     at.session_state["score_peers"] = "Places in North Central London (synthetic)"
-    at.switch_page("pages/scorecard.py").run()
+    at.switch_page("views/scorecard.py").run()
     assert_clean(at)
     assert at.radio(key="score_peers").options == ["All integrated care boards"]
     assert at.title[0].value.startswith("North Central London (synthetic):")
