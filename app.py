@@ -1,15 +1,15 @@
 """Neighbourhood Health Dashboard: the entry point owns the page list and the shared sidebar."""
 import streamlit as st
 
-from neighbourhood_health import access, appdata, session
+from neighbourhood_health import access, appdata, session, signin
 
 st.set_page_config(page_title="Neighbourhood Health Dashboard", page_icon=":material/local_hospital:", layout="wide")
 
 status = appdata.ensure_data()
 if status.ready:
     st.sidebar.title("Neighbourhood Health")
-    session.area_picker()
-    access.sidebar_user()
+    area = session.area_picker()
+    blocked = signin.blocked_reason(access.sidebar_user(), area.code)
     pages = [
         st.Page("views/overview.py", title="Overview", icon=":material/dashboard:", default=True),
         st.Page("views/map.py", title="Map", icon=":material/map:"),
@@ -20,6 +20,9 @@ if status.ready:
         st.Page("views/cohorts.py", title="Cohorts", icon=":material/groups:"),
         st.Page("views/data.py", title="Data", icon=":material/database:"),
     ]
+    if blocked:
+        st.warning(blocked)
+        st.stop()
 else:
     st.error(status.message)
     pages = [st.Page("views/data.py", title="Data", icon=":material/database:", default=True)]

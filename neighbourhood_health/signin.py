@@ -15,7 +15,7 @@ import pandas as pd
 import streamlit as st
 
 from . import appdata
-from .access import ALL, ROLES, User, load_users
+from .access import ALL, ROLES, AccessDenied, User, load_users, require_aggregates
 from .config import settings
 
 DEMO_ROLE_KEY = "demo_role"
@@ -25,6 +25,24 @@ DEMO_DEFAULT_ROLE = "int_lead"
 
 def auth_configured() -> bool:
     return st.secrets.load_if_toml_exists() and "auth" in st.secrets
+
+
+def blocked_reason(user: User | None, area_code: str) -> str | None:
+    """Why a signed-in deployment shows this session nothing, or None when it may go on.
+
+    With sign-in configured, nobody sees anything before signing in, an account with no role
+    sees nothing, and a user sees aggregates only for areas within the ones they cover. Demo
+    mode shows aggregates for every area (its banner says so); lists follow the chosen role.
+    """
+    if not auth_configured():
+        return None
+    if user is None:
+        return "Sign in (in the sidebar) with an account that has a role in this dashboard to see it."
+    try:
+        require_aggregates(appdata.database(), user, area_code)
+    except AccessDenied as exc:
+        return f"{exc}. Choose an area you cover in the sidebar."
+    return None
 
 
 def draw_sidebar(key: str) -> User | None:
@@ -90,8 +108,8 @@ def _reset_areas(tree: pd.DataFrame) -> None:
 
 def _demo() -> User:
     tree = _tree()
-    st.sidebar.warning("**Demo mode**: sign-in is not configured. Choose a role to see what it "
-                       "would see.", icon=":material/science:")
+    st.sidebar.warning("**Demo mode**: sign-in is not configured. Aggregates are shown for every "
+                       "area; choose a role to see which lists it would see.", icon=":material/science:")
     st.session_state.setdefault(DEMO_ROLE_KEY, DEMO_DEFAULT_ROLE)
     role = st.sidebar.selectbox("Act as", list(ROLES), key=DEMO_ROLE_KEY,
                                 format_func=lambda r: ROLES[r].label, on_change=_reset_areas, args=(tree,))
