@@ -74,3 +74,18 @@ def test_app_shows_validation_problems_instead_of_crashing(demo_cfg, tmp_path, m
     assert any("persons.parquet, column sex: required column is missing" in e.value for e in at.error)
     problems = at.dataframe[0].value
     assert ((problems.file == "persons.parquet") & (problems.column == "sex")).any()
+
+
+def test_overview_hides_small_counts(demo_env, tree):
+    """A neighbourhood measure counting 1–7 people or events shows no value, count or judgement."""
+    values = pd.read_parquet(demo_env.marts_dir / "measure_values.parquet")
+    latest = values[values.area_level == "neighbourhood"]
+    snapshot = latest[latest.measure_id.str.startswith("prev_")]
+    small = snapshot[snapshot.numerator.between(1, 7)].sort_values(["area_code", "measure_id"]).iloc[0]
+    at = open_app(area=small.area_code)
+    assert_clean(at)
+    table = pd.concat([df.value for df in at.dataframe], ignore_index=True)
+    names = pd.read_parquet(demo_env.marts_dir / "measures.parquet").set_index("measure_id").name
+    row = table[table.Measure == names[small.measure_id]].iloc[0]
+    assert row.Value == "–" and row["95% interval"] == "–" and pd.isna(row.Numerator)
+    assert row["Compared with parent"] == "Not compared"

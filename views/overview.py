@@ -1,14 +1,14 @@
 """Overview: headline figures for the chosen area in the three measure families, against its parent."""
 import streamlit as st
 
-from neighbourhood_health import appdata, indicators, session, trends
+from neighbourhood_health import appdata, indicators, scorecard, session, trends
 from neighbourhood_health.catalogue import FAMILIES
 from neighbourhood_health.presentation import count_column_config, measure_table, significance_style
 
 area = session.current_area()
 parent = session.parent_name(area)
 manifest = appdata.manifest()
-rows = indicators.against_parent(appdata.run("app/measure_latest", area_code=area.code))
+rows = scorecard.suppress(indicators.against_parent(appdata.run("app/measure_latest", area_code=area.code)))
 
 worse = rows[rows.significance == "worse"]
 better = rows[rows.significance == "better"]
@@ -25,7 +25,8 @@ with st.expander("How to read this"):
         "The 95% confidence interval shows the range the true value probably lies in. "
         f"**Better** or **worse** means the interval does not include the value for {parent}, taking "
         "account of whether higher or lower is better; prevalence is not judged, because a higher "
-        "recorded prevalence can mean better case-finding.")
+        "recorded prevalence can mean better case-finding. Counts from 1 to 7, and every figure "
+        "worked out from them, are not shown (–) to protect privacy.")
 
 for family in FAMILIES:
     part = rows[rows.family == family]
