@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from . import stats
+from .suppress import suppress_measure_rows
 
 SIGNIFICANCE_LABEL = {
     "better": "Better", "worse": "Worse", "similar": "Similar", "higher": "Higher", "lower": "Lower",
@@ -52,6 +53,13 @@ def against_parent(frame: pd.DataFrame) -> pd.DataFrame:
                                                    out["parent_value"], out["polarity"]))
     out["significance_998"] = np.asarray(stats.compare(out["value"], out["lower_998"], out["upper_998"],
                                                        out["parent_value"], out["polarity"]))
+    return out
+
+
+def against_parent_suppressed(frame: pd.DataFrame) -> pd.DataFrame:
+    """`against_parent` with counts of 1–7 suppressed (value and intervals too); those rows are not compared."""
+    out = suppress_measure_rows(against_parent(frame), derived=("value", "lower", "upper", "lower_998", "upper_998"))
+    out.loc[out["suppressed"], "significance"] = "not compared"
     return out
 
 

@@ -8,7 +8,6 @@ from neighbourhood_health import appdata, indicators, maps, session
 from neighbourhood_health.findings import map_finding, with_unit
 from neighbourhood_health.place_widgets import (UNIT_NAME, area_names, clickable_map, definition, legend,
                                                 measure_picker, neighbourhood_scope)
-from neighbourhood_health.suppress import suppress_measure_rows
 
 area = session.current_area()
 names = area_names()
@@ -30,10 +29,8 @@ basemap = controls[3].toggle("Basemap", value=False, help="Street map under the 
 if not measure["person_level"]:
     st.caption("This measure arrives already aggregated by neighbourhood, so there is no small-area view.")
 
-rows = indicators.against_parent(appdata.run("app/measure_within_area", measure_id=measure["measure_id"],
-                                             scope_code=scope, level=level))
-rows = suppress_measure_rows(rows, derived=("value", "lower", "upper", "lower_998", "upper_998"))
-rows.loc[rows["suppressed"], "significance"] = "not compared"
+rows = indicators.against_parent_suppressed(appdata.run("app/measure_within_area", measure_id=measure["measure_id"],
+                                                        scope_code=scope, level=level))
 unit = measure["unit"]
 
 rows["value_text"] = [("suppressed (1–7 events)" if s else "no value") if pd.isna(v) else with_unit(v, unit)
