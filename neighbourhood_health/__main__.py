@@ -1,4 +1,4 @@
-"""Command line: `python -m neighbourhood_health {demo,validate,build}`."""
+"""Command line: `python -m neighbourhood_health {demo,validate,build,import-geo}`."""
 from __future__ import annotations
 
 import argparse
@@ -27,7 +27,24 @@ def main(argv: list[str] | None = None) -> int:
     val = sub.add_parser("validate", help="check a folder of extracts against the data contract")
     val.add_argument("dir", nargs="?", type=Path, help="extracts folder (default: NHD_DATA_DIR/extracts)")
     val.add_argument("--geo", type=Path, help="geography folder (default: NHD_GEO_DIR)")
-    sub.add_parser("build", help="validate extracts and build the marts the app reads")
+    build = sub.add_parser("build", help="validate extracts and build the marts the app reads")
+    build.add_argument("--engine", choices=["duckdb", "spark"], default="duckdb",
+                       help="where the build's SQL runs: embedded DuckDB (default) or Apache Spark")
+    build.add_argument("--master", help="Spark master URL (default local[*]: this machine's cores)")
+    build.add_argument("--conf", action="append", default=[], metavar="KEY=VALUE", help="a Spark setting (repeatable)")
+    imp = sub.add_parser("import-geo", help="import real boundaries, a neighbourhood lookup and deprivation into the geo folder")
+    imp.add_argument("--boundaries", type=Path, required=True, help="small-area boundary file (any format and CRS geopandas reads)")
+    imp.add_argument("--lookup", type=Path, required=True, help="CSV: small area -> neighbourhood (optionally place and ICB)")
+    imp.add_argument("--deprivation", type=Path, required=True, help="CSV: IMD decile (and score) by small area")
+    imp.add_argument("--lsoa11-to-21", type=Path, help="ONS LSOA (2011) to LSOA (2021) lookup with CHGIND")
+    imp.add_argument("--code-column", help="code column of the boundary file (default: detected, e.g. LSOA21CD)")
+    imp.add_argument("--name-column", help="name column of the boundary file (default: detected, e.g. LSOA21NM)")
+    imp.add_argument("--crs", help="CRS of a boundary file that has none, e.g. EPSG:27700")
+    imp.add_argument("--clip-to-lookup", action="store_true", help="keep only the lookup's small areas of a larger boundary file")
+    imp.add_argument("--out", type=Path, help="geography folder to write (default: NHD_GEO_DIR); replaced whole")
+    pack = sub.add_parser("pack", help="write the board pack for an area: PowerPoint (.pptx) or HTML (.html)")
+    pack.add_argument("--area", required=True, help="area code: an ICB, place or neighbourhood")
+    pack.add_argument("--out", type=Path, required=True, help="file to write; .pptx or .html by its suffix")
     args = parser.parse_args(argv)
     cfg = settings()
 
@@ -51,12 +68,36 @@ def main(argv: list[str] | None = None) -> int:
         from .build import build_marts
         start = time.perf_counter()
         try:
-            summary = build_marts(cfg, progress=_bar)
+            summary = build_marts(cfg, progress=_bar, engine=getattr(args, "engine", "duckdb"),
+                                  master=getattr(args, "master", None),
+                                  conf=dict(c.split("=", 1) for c in getattr(args, "conf", [])))
         except Exception as exc:  # the build's own errors name file, column and problem
             print(f"Build failed: {exc}", file=sys.stderr)
             return 1
         print(f"Built marts in {time.perf_counter() - start:.1f} s: "
               + ", ".join(f"{k} {v:,} rows" for k, v in summary.items()))
+        return 0
+    if args.command == "import-geo":
+        from .import_geo import GeoImportError, import_geography
+        start = time.perf_counter()
+        try:
+            report = import_geography(args.boundaries, args.lookup, args.deprivation, args.out or cfg.geo_dir,
+                                      lsoa11_to_21=args.lsoa11_to_21, code_column=args.code_column,
+                                      name_column=args.name_column, crs=args.crs, clip_to_lookup=args.clip_to_lookup)
+        except GeoImportError as exc:
+            print(f"Import failed: {exc}", file=sys.stderr)
+            return 1
+        print(report.as_text() + f"\nTook {time.perf_counter() - start:.1f} s.")
+        return 0
+    if args.command == "pack":
+        from .export import write_pack
+        start = time.perf_counter()
+        try:
+            written = write_pack(cfg, args.area, args.out)
+        except ValueError as exc:
+            print(f"Pack failed: {exc}", file=sys.stderr)
+            return 1
+        print(f"Wrote {written} in {time.perf_counter() - start:.1f} s.")
         return 0
     return 2
 

@@ -1,5 +1,7 @@
-"""Turn validated extracts into the marts the app reads, with DuckDB.
+"""Turn validated extracts into the marts the app reads, on DuckDB (default) or Spark.
 
+One orchestration for both engines (neighbourhood_health/engines): the build's SQL is written
+once in queries/build and queries/measures, and each engine runs it where the data lives.
 Marts are written to a temporary folder beside the live one and swapped in atomically, so the
 running app never sees a half-built set. The extracts are only read. Person-level data stays in
 the extracts folder for cohort drill-down; pages read the marts.
@@ -8,42 +10,81 @@ from __future__ import annotations
 
 import json
 import shutil
-from pathlib import Path
+from dataclasses import dataclass
 
 import pandas as pd
 
 from .atomic import staged_dir
 from .catalogue import load_measures
 from .config import Settings
-from .db import bind, new_connection, register_parquet, sql_text
+from .engines import Engine, open_engine
 from .geo import build_layers
 from .validate import validate_folder
 
-MART_TABLES = {
-    "measure_small_area": "measure_id VARCHAR, small_area_code VARCHAR, period DATE, numerator DOUBLE, denominator DOUBLE",
-    "measure_breakdown": ("measure_id VARCHAR, neighbourhood_code VARCHAR, imd_decile INTEGER, sex VARCHAR, "
-                          "age_band VARCHAR, ethnicity VARCHAR, numerator DOUBLE, denominator DOUBLE"),
+# Tables the measure loop appends to; types both engines name alike (STRING is DuckDB's VARCHAR).
+APPENDED = {
+    "measure_small_area": "measure_id STRING, small_area_code STRING, period DATE, numerator DOUBLE, denominator DOUBLE",
+    "measure_breakdown": ("measure_id STRING, neighbourhood_code STRING, imd_decile INTEGER, sex STRING, "
+                          "age_band STRING, ethnicity STRING, numerator DOUBLE, denominator DOUBLE"),
 }
+
+
+@dataclass(frozen=True)
+class Mart:
+    name: str
+    order_by: tuple[str, ...]                 # a stable order, so both engines write the same rows alike
+    query: str | None = None                  # queries/<query>.sql; None: the build table of that name
+    partition_by: tuple[str, ...] = ()        # hive partitions: a folder `<name>.parquet/` read in parts
+
+
+MARTS = (
+    Mart("areas", ("area_level", "area_name", "area_code"), "build/areas"),
+    Mart("small_areas", ("small_area_code",)),
+    Mart("measure_values", ("measure_id", "area_level", "area_code", "period"), "build/measure_values",
+         partition_by=("icb_code", "year")),
+    Mart("measure_breakdown", ("measure_id", "neighbourhood_code", "imd_decile", "sex", "age_band", "ethnicity")),
+    Mart("reference_prevalence", ("condition", "imd_quintile", "sex", "age_band"), "build/reference_prevalence"),
+)
 
 
 class BuildError(RuntimeError):
     """The extracts cannot be built: the message lists every problem found."""
 
 
-def _execute(con, name: str, **params) -> None:
-    sql = sql_text(name)
-    con.execute(sql, bind(name, sql, params))
-
-
-def _open_extracts(con, cfg: Settings) -> None:
+def _open_extracts(engine: Engine, cfg: Settings) -> None:
     for name in ("persons", "activity", "practices", "aggregate_measures", "reference_prevalence"):
-        register_parquet(con, name, cfg.extracts_dir / f"{name}.parquet")
+        engine.register_parquet(name, cfg.extracts_dir / f"{name}.parquet")
     for name in ("area_lookup", "deprivation"):
-        con.sql("SELECT * FROM read_csv($path, header = true)",
-                params={"path": str(cfg.geo_dir / f"{name}.csv")}).create_view(name)
+        engine.register_csv(name, cfg.geo_dir / f"{name}.csv")
 
 
-def build_marts(cfg: Settings, progress=lambda f, m: None) -> dict[str, int]:
+def _measure_rows(engine: Engine, catalogue: pd.DataFrame, dates: dict, progress) -> None:
+    """Each person-level measure's rows, located and aggregated into the appended tables."""
+    for table, columns in APPENDED.items():
+        engine.create_empty(table, columns)
+    person_measures = catalogue[catalogue["query"] != ""]
+    for i, m in enumerate(person_measures.itertuples()):
+        progress(0.1 + 0.7 * i / len(person_measures), f"Measure {m.measure_id}")
+        engine.create_view("measure_rows", f"measures/{m.query}", {**dates, **json.loads(m.query_params or "{}")})
+        engine.create_table("located_rows", "build/locate_measure_rows", {})
+        for table in APPENDED:
+            engine.append(table, f"build/{table}", {"measure_id": m.measure_id, "method": m.method, **dates})
+
+
+def _write_marts(engine: Engine, out) -> dict[str, int]:
+    counts = {}
+    for mart in MARTS:
+        source = mart.name
+        if mart.query:
+            source = f"{mart.name}_mart"
+            engine.create_view(source, mart.query, {})
+        counts[mart.name] = engine.write_parquet(source, out / f"{mart.name}.parquet", mart.order_by, mart.partition_by)
+    return counts
+
+
+def build_marts(cfg: Settings, progress=lambda f, m: None, engine: str | Engine = "duckdb",
+                master: str | None = None, conf: dict[str, str] | None = None) -> dict[str, int]:
+    """Validate the extracts and build the marts; `engine` is "duckdb", "spark" or an open Engine."""
     progress(0.02, "Validating extracts")
     report = validate_folder(cfg.extracts_dir, cfg.geo_dir)
     if not report.ok:
@@ -55,42 +96,28 @@ def build_marts(cfg: Settings, progress=lambda f, m: None) -> dict[str, int]:
              "first_month": (extract_date.to_period("M") - 35).to_timestamp().date(),
              "window_start": (extract_date - pd.DateOffset(months=12)).date()}
 
-    con = new_connection()
-    _open_extracts(con, cfg)
-    _execute(con, "build/person_conditions")
-    _execute(con, "build/small_areas")
-    for table, columns in MART_TABLES.items():
-        con.execute(f"CREATE TEMP TABLE {table} ({columns})")  # our own constant names, no values
-    person_measures = catalogue[catalogue["query"] != ""]
-    for i, m in enumerate(person_measures.itertuples()):
-        progress(0.1 + 0.7 * i / len(person_measures), f"Measure {m.measure_id}")
-        params = {**dates, **json.loads(m.query_params or "{}")}
-        sql = sql_text(f"measures/{m.query}")
-        con.sql(sql, params=bind(m.query, sql, params)).create_view("measure_rows", replace=True)
-        _execute(con, "build/locate_measure_rows")
-        for step in ("build/measure_small_area", "build/measure_breakdown"):
-            _execute(con, step, measure_id=m.measure_id, method=m.method, **dates)
+    eng = open_engine(engine, master, conf) if isinstance(engine, str) else engine
+    try:
+        progress(0.05, "Opening extracts")
+        _open_extracts(eng, cfg)
+        eng.create_table("person_conditions", "build/person_conditions", {})
+        eng.create_table("small_areas", "build/small_areas", {})
+        _measure_rows(eng, catalogue, dates, progress)
 
-    progress(0.85, "Writing marts")
-    with staged_dir(cfg.marts_dir) as out:
-        tables = {
-            "areas": con.sql(sql_text("build/areas")),
-            "small_areas": con.table("small_areas"),
-            "measure_values": con.sql(sql_text("build/measure_values")),
-            "measure_breakdown": con.table("measure_breakdown"),
-        }
-        counts = {}
-        for name, rel in tables.items():
-            rel.write_parquet(str(out / f"{name}.parquet"))
-            counts[name] = rel.aggregate("count(*)").fetchall()[0][0]
-        catalogue.to_parquet(out / "measures.parquet", index=False)
-        progress(0.92, "Drawing map layers")
-        lookup = con.table("small_areas").df()
-        for level, layer in build_layers(cfg.geo_dir, lookup).items():
-            layer.to_parquet(out / f"geo_{level}.parquet")
-        shutil.copy(cfg.extracts_dir / "manifest.json", out / "manifest.json")
-        (out / "validation.json").write_text(json.dumps(
-            {"extract_date": report.extract_date, "tables": report.tables,
-             "problems": report.as_frame().to_dict(orient="records")}, indent=2, default=str))
+        progress(0.85, "Writing marts")
+        with staged_dir(cfg.marts_dir) as out:
+            counts = _write_marts(eng, out)
+            catalogue.to_parquet(out / "measures.parquet", index=False)
+            progress(0.92, "Drawing map layers")
+            lookup = eng.to_pandas("small_areas")
+            for level, layer in build_layers(cfg.geo_dir, lookup).items():
+                layer.to_parquet(out / f"geo_{level}.parquet")
+            shutil.copy(cfg.extracts_dir / "manifest.json", out / "manifest.json")
+            (out / "validation.json").write_text(json.dumps(
+                {"extract_date": report.extract_date, "tables": report.tables,
+                 "problems": report.as_frame().to_dict(orient="records")}, indent=2, default=str))
+    finally:
+        if eng is not engine:
+            eng.close()
     progress(1.0, "Marts ready")
     return counts

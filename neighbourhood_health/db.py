@@ -92,7 +92,9 @@ class Database:
             name = path.stem
             if name.startswith("geo_"):
                 continue  # boundaries are read by geopandas, not SQL
-            rel = self._con.sql("SELECT * FROM read_parquet($path)", params={"path": str(path)})
+            # A folder is a partitioned mart (measure_values.parquet/icb_code=…/year=…/): one table again.
+            files = str(path / "**" / "*.parquet") if path.is_dir() else str(path)
+            rel = self._con.sql("SELECT * FROM read_parquet($path, hive_partitioning = false)", params={"path": files})
             if name in IN_MEMORY_MARTS:
                 rel.create(name)
             else:

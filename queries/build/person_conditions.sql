@@ -1,5 +1,7 @@
--- One row per person and recorded long-term condition (the ltc_* columns, unpivoted).
-CREATE OR REPLACE TEMP TABLE person_conditions AS
+-- One row per person and recorded long-term condition (the contract's 14 ltc_* columns, unpivoted).
+-- The columns are listed, not matched by pattern, so that the same SQL runs on DuckDB and Spark.
 SELECT person_id, replace(condition, 'ltc_', '') AS condition
-FROM (UNPIVOT (SELECT person_id, COLUMNS('^ltc_') FROM persons) ON COLUMNS('^ltc_') INTO NAME condition VALUE recorded)
+FROM persons UNPIVOT (recorded FOR condition IN (
+    ltc_hypertension, ltc_diabetes, ltc_copd, ltc_asthma, ltc_chd, ltc_heart_failure, ltc_atrial_fibrillation,
+    ltc_ckd, ltc_depression, ltc_smi, ltc_dementia, ltc_cancer, ltc_obesity, ltc_learning_disability))
 WHERE recorded

@@ -1,0 +1,543 @@
+"""Load test: concurrent users on one app server, each with its own area and demo role.
+
+    NHD_DATA_DIR=/tmp/nhd_load/data NHD_GEO_DIR=/tmp/nhd_load/geo NHD_DEMO_SCALE=0.25 \\
+        .venv/bin/python -m neighbourhood_health demo                    # once: demo data at scale 0.25
+    .venv/bin/python benchmarks/load.py                                 # 20 sessions, 2 of them in Chromium, 2 minutes
+
+It starts `streamlit run app.py` on a free loopback port against that data, warms it with one visit
+to every page, then runs the sessions at once for --minutes. Each session opens a shared link to its
+own neighbourhood, chooses its own demo role, then keeps going to a random page, changing a filter on
+it (the page's measure, condition or cohort) and now and then the neighbourhood in the sidebar, pausing
+--think seconds between actions as a person would. After every action it checks that the page names
+its own area and shows its own role (on Cohorts, "Viewing as <role>"), so one session seeing
+another's selection counts as an error.
+
+Most sessions speak Streamlit's own websocket protocol (what the browser sends and receives, without
+drawing anything); --browsers of them are real Chromium tabs (Playwright contexts in one browser).
+Why: the machine has 2 cores, shared by the server and the clients; 20 Chromium tabs drawing plotly
+and deck.gl (in software, no GPU) would measure the browser starving the server, not the server.
+Protocol clients cost little, so the server gets the load of 20 users; the browser tabs show what a
+person waits for (drawing included) under that load.
+
+Page-ready time: from the action to the end of the script run (protocol), or to the page drawn with
+Streamlit idle (browser). Peak memory: VmHWM of the streamlit process. Results go to
+benchmarks/results/load-<date>.md and .json; the exit code is 1 if any session saw an error.
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import json
+import os
+import random
+import re
+import resource
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import websockets
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
+
+from e2e.harness import (ARM_RERUN, CHROMIUM, CHROMIUM_ARGS, RAN, READY, registered_pages,  # noqa: E402
+                        serve_app)
+from streamlit.proto.BackMsg_pb2 import BackMsg  # noqa: E402
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg  # noqa: E402
+
+from neighbourhood_health.access import ROLES  # noqa: E402
+from neighbourhood_health.db import Database  # noqa: E402
+
+SIDEBAR_KEYS = ("pick_icb", "pick_place", "pick_neighbourhood", "demo_role", "demo_areas")
+PAGE_FILTERS = {"map": "map_measure", "prevalence_gaps": "gap_condition", "inequalities": "ineq_measure",
+                "trends": "trend_measure", "cohorts": "cohort_choice"}
+RUN_TIMEOUT_S = 120
+DEFAULT_PAGE = next(p.name for p in registered_pages() if p.path == "/")
+
+
+def url_path(page: str) -> str:
+    return "" if page == DEFAULT_PAGE else page
+
+
+# --- What the sessions do and see -------------------------------------------------------------
+
+@dataclass
+class Plan:
+    number: int
+    kind: str               # "protocol" or "browser"
+    area: str               # neighbourhood code
+    area_name: str
+    siblings: list[str]     # names of the other neighbourhoods of its place
+    role: str               # role id
+    seed: int
+
+    @property
+    def role_label(self) -> str:
+        return ROLES[self.role].label
+
+
+@dataclass
+class Record:
+    session: int
+    kind: str
+    action: str             # open, role, navigate, filter, area
+    page: str
+    seconds: float
+    error: str = ""
+
+
+@dataclass
+class Seen:
+    """What one run put on the screen, as far as the checks need."""
+    titles: list[str] = field(default_factory=list)
+    texts: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+
+def check(plan: Plan, page: str, seen: Seen, role_shown: str, area_shown: str, action: str) -> str:
+    """Why what a session sees is not its own (or is broken); empty when all is well.
+
+    On opening, before the session has chosen its role, the role is the demo's default.
+    """
+    if seen.errors:
+        return "; ".join(seen.errors)[:300]
+    if action != "open" and role_shown != plan.role_label:
+        return f"role shown is {role_shown!r}, not {plan.role_label!r}"
+    if area_shown != plan.area_name:
+        return f"sidebar area is {area_shown!r}, not {plan.area_name!r}"
+    if page != "data" and not any(plan.area_name in t for t in seen.titles):
+        return f"title {seen.titles[:1]} does not name {plan.area_name!r}"
+    viewing = [t.replace("**", "") for t in seen.texts if t.startswith("Viewing as")]
+    if action != "open" and viewing and not re.match(rf"Viewing as {re.escape(plan.role_label)}\b", viewing[0]):
+        return f"cohorts page says {viewing[0][:60]!r}, expected role {plan.role_label!r}"
+    return ""
+
+
+# --- Sessions that speak Streamlit's websocket protocol ---------------------------------------
+
+class ProtocolSession:
+    """A browser tab without the drawing: sends what the frontend sends, reads what it receives.
+
+    Like the frontend it remembers every widget's value and sends the sidebar's with each run
+    (Streamlit forgets a widget's value on a page change when the client does not send it).
+    """
+
+    def __init__(self, url: str, plan: Plan):
+        self.url = url.replace("http://", "ws://") + "/_stcore/stream"
+        self.plan = plan
+        self.widgets: dict[str, dict] = {}   # user key → id, kind, options, value
+        self.pages: dict[str, str] = {}      # url path → page script hash
+        self.page = ""
+        self.query = ""
+        self.ws = None
+
+    async def __aenter__(self):
+        self.ws = await websockets.connect(self.url, max_size=None, open_timeout=60, ping_interval=None)
+        return self
+
+    async def __aexit__(self, *exc):
+        await self.ws.close()
+
+    async def open(self, page: str, query: str) -> Seen:
+        self.query, self.page = query, page
+        return await self._run(page_name=url_path(page))
+
+    async def navigate(self, page: str) -> Seen:
+        self.page = page
+        return await self._run(page_hash=self.pages[url_path(page)])
+
+    async def change(self, key: str, value) -> Seen:
+        return await self._run(page_hash=self.pages[url_path(self.page)], changed={key: value})
+
+    def value(self, key: str):
+        return self.widgets.get(key, {}).get("value")
+
+    def options(self, key: str) -> list[str]:
+        return self.widgets.get(key, {}).get("options", [])
+
+    async def _run(self, page_name: str | None = None, page_hash: str | None = None,
+                   changed: dict | None = None) -> Seen:
+        message = BackMsg()
+        state = message.rerun_script
+        state.query_string = self.query
+        if page_hash is not None:
+            state.page_script_hash = page_hash
+        else:
+            state.page_name = page_name
+        values = {k: self.widgets[k]["value"] for k in SIDEBAR_KEYS if k in self.widgets}
+        for key, value in {**values, **(changed or {})}.items():
+            widget = state.widget_states.widgets.add()
+            widget.id = self.widgets[key]["id"]
+            if isinstance(value, list):
+                widget.string_array_value.data.extend(value)
+            else:
+                widget.string_value = value
+        for key, value in (changed or {}).items():
+            self.widgets[key]["value"] = value
+        await self.ws.send(message.SerializeToString())
+        return await asyncio.wait_for(self._receive(), RUN_TIMEOUT_S)
+
+    async def _receive(self) -> Seen:
+        seen = Seen()
+        while True:
+            msg = ForwardMsg()
+            msg.ParseFromString(await self.ws.recv())
+            kind = msg.WhichOneof("type")
+            if kind == "delta" and msg.delta.WhichOneof("type") == "new_element":
+                self._element(msg.delta.new_element, list(msg.metadata.delta_path), seen)
+            elif kind == "navigation":
+                self.pages = {p.url_pathname: p.page_script_hash for p in msg.navigation.app_pages}
+            elif kind == "page_info_changed":
+                self.query = msg.page_info_changed.query_string
+            elif kind == "page_not_found":
+                seen.errors.append(f"page not found: {msg.page_not_found.page_name}")
+            elif kind == "script_finished":
+                if msg.script_finished == ForwardMsg.FINISHED_SUCCESSFULLY:
+                    return seen
+                if msg.script_finished == ForwardMsg.FINISHED_WITH_COMPILE_ERROR:
+                    seen.errors.append("script failed to compile")
+                    return seen
+
+    def _element(self, element, path: list[int], seen: Seen) -> None:
+        kind = element.WhichOneof("type")
+        if kind == "exception":
+            seen.errors.append(f"exception: {element.exception.type}: {element.exception.message[:200]}")
+        elif kind == "alert" and element.alert.format == element.alert.ERROR:
+            seen.errors.append(f"error box: {element.alert.body[:200]}")
+        elif kind == "heading" and element.heading.tag == "h1" and path[:1] == [0]:
+            seen.titles.append(element.heading.body)
+        elif kind == "markdown" and path[:1] == [0]:
+            seen.texts.append(element.markdown.body)
+        elif kind in ("selectbox", "radio", "multiselect"):
+            self._widget(kind, getattr(element, kind))
+
+    def _widget(self, kind: str, proto) -> None:
+        key = proto.id.rsplit("-", 1)[-1]
+        if key == "None":  # widgets without a key are not ones the sessions touch
+            return
+        options = list(proto.options)
+        known = self.widgets.get(key)
+        if kind == "multiselect":
+            value = list(proto.raw_values) if proto.set_value else (
+                known["value"] if known and known["id"] == proto.id else [options[i] for i in proto.default])
+        else:
+            value = proto.raw_value if proto.set_value else (
+                known["value"] if known and known["id"] == proto.id else
+                (options[proto.default] if options and proto.HasField("default") else None))
+        self.widgets[key] = {"id": proto.id, "kind": kind, "options": options, "value": value}
+
+
+async def protocol_user(url: str, plan: Plan, pages: list[str], until: float, think: tuple, records: list):
+    rng = random.Random(plan.seed)
+    async with ProtocolSession(url, plan) as s:
+        async def act(action: str, step) -> None:
+            started = time.perf_counter()
+            try:
+                seen = await step
+                error = check(plan, s.page, seen, s.value("demo_role"), s.value("pick_neighbourhood"), action)
+            except Exception as exc:  # a timeout or a dropped connection is an error of this session
+                error = f"{type(exc).__name__}: {exc}"[:300]
+            records.append(Record(plan.number, plan.kind, action, s.page,
+                                  time.perf_counter() - started, error))
+            if error.startswith(("TimeoutError", "ConnectionClosed")):
+                raise RuntimeError(error)
+
+        await act("open", s.open(rng.choice(pages), f"area={plan.area}"))
+        if plan.role_label != s.value("demo_role"):
+            await act("role", s.change("demo_role", plan.role_label))
+        while time.monotonic() < until:
+            await asyncio.sleep(rng.uniform(*think))
+            await act("navigate", s.navigate(rng.choice([p for p in pages if p != s.page])))
+            key = PAGE_FILTERS.get(s.page)
+            if key and s.options(key) and rng.random() < 0.7:
+                await asyncio.sleep(rng.uniform(*think))
+                await act("filter", s.change(key, rng.choice([o for o in s.options(key) if o != s.value(key)]
+                                                             or s.options(key))))
+            others = [n for n in plan.siblings if n != plan.area_name]
+            if others and rng.random() < 0.15:
+                await asyncio.sleep(rng.uniform(*think))
+                plan.area_name = rng.choice(others)
+                await act("area", s.change("pick_neighbourhood", plan.area_name))
+
+
+# --- Sessions in Chromium ---------------------------------------------------------------------
+
+async def browser_user(browser, url: str, plan: Plan, pages: list[str], until: float, think: tuple, records: list):
+    rng = random.Random(plan.seed)
+    context = await browser.new_context(viewport={"width": 1400, "height": 1000})
+    context.set_default_timeout(RUN_TIMEOUT_S * 1000)
+    page = await context.new_page()
+    current = {"page": ""}
+
+    async def seen_now() -> tuple[Seen, str, str]:
+        seen = Seen(titles=await page.locator("[data-testid='stMainBlockContainer'] h1").all_inner_texts(),
+                    texts=[t for t in await page.locator("[data-testid='stMainBlockContainer'] p").all_inner_texts()
+                           if t.startswith("Viewing as")])
+        seen.errors = [f"error on page: {t[:200]}" for t in await page.locator(
+            "[data-testid='stException'], [data-testid='stAlertContentError']").all_inner_texts()]
+        role = await page.locator(".st-key-demo_role input").input_value()
+        area = await page.locator(".st-key-pick_neighbourhood input").input_value()
+        return seen, role, area
+
+    async def act(action: str, do, page_name: str) -> None:
+        started = time.perf_counter()
+        try:
+            if action != "open":
+                await page.evaluate(ARM_RERUN)
+            await do()
+            if action != "open":
+                await page.wait_for_function(RAN)
+            await page.wait_for_function(READY)
+            current["page"] = page_name
+            error = check(plan, page_name, *(await seen_now()), action)
+        except Exception as exc:
+            error = f"{type(exc).__name__}: {exc}"[:300]
+        records.append(Record(plan.number, plan.kind, action, page_name, time.perf_counter() - started, error))
+
+    async def choose(key: str, option: str) -> None:
+        await page.locator(f".st-key-{key} input").click()
+        await page.get_by_role("option", name=option, exact=True).click()
+
+    async def options(key: str) -> list[str]:
+        await page.locator(f".st-key-{key} input").click()
+        found = await page.get_by_role("option").all_inner_texts()
+        await page.keyboard.press("Escape")
+        return found
+
+    try:
+        first = rng.choice(pages)
+        await act("open", lambda: page.goto(f"{url}/{url_path(first)}?area={plan.area}"), first)
+        if plan.role_label != await page.locator(".st-key-demo_role input").input_value():
+            await act("role", lambda: choose("demo_role", plan.role_label), current["page"])
+        while time.monotonic() < until:
+            await asyncio.sleep(rng.uniform(*think))
+            target = rng.choice([p for p in pages if p != current["page"]])
+            link = page.locator(f"[data-testid='stSidebarNavLink'][href$='/{url_path(target)}']")
+            await act("navigate", lambda: link.first.click(), target)
+            key = PAGE_FILTERS.get(current["page"])
+            if key and await page.locator(f".st-key-{key}").count() and rng.random() < 0.7:
+                await asyncio.sleep(rng.uniform(*think))
+                choices = [o for o in await options(key)
+                           if o != await page.locator(f".st-key-{key} input").input_value()]
+                if choices:
+                    await act("filter", lambda: choose(key, rng.choice(choices)), current["page"])
+            others = [n for n in plan.siblings if n != plan.area_name]
+            if others and rng.random() < 0.15:
+                await asyncio.sleep(rng.uniform(*think))
+                plan.area_name = rng.choice(others)
+                await act("area", lambda: choose("pick_neighbourhood", plan.area_name), current["page"])
+    finally:
+        await context.close()
+
+
+# --- Server memory and CPU --------------------------------------------------------------------
+
+class ProcessWatch:
+    """Samples the server's resident memory each second; reads its peak (VmHWM) and CPU time."""
+
+    def __init__(self, pid: int):
+        self.pid, self.rss_kib, self._stop = pid, [], threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+
+    def status(self, field_name: str) -> int:
+        text = Path(f"/proc/{self.pid}/status").read_text()
+        return int(re.search(rf"{field_name}:\s+(\d+)", text).group(1))
+
+    def cpu_seconds(self) -> float:
+        fields = Path(f"/proc/{self.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    @staticmethod
+    def machine_cpu_seconds() -> tuple[float, float]:
+        """Busy and total CPU seconds of the whole machine since boot (all cores)."""
+        ticks = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+        idle, total = ticks[3] + ticks[4], sum(ticks[:8])
+        return (total - idle) / os.sysconf("SC_CLK_TCK"), total / os.sysconf("SC_CLK_TCK")
+
+    def _sample(self) -> None:
+        while not self._stop.wait(1.0):
+            self.rss_kib.append(self.status("VmRSS"))
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join()
+
+
+# --- Running it -------------------------------------------------------------------------------
+
+def make_plans(database, sessions: int, browsers: int, seed: int) -> list[Plan]:
+    tree = database.run("app/areas")
+    nbhds = tree[tree.area_level == "neighbourhood"].sort_values("area_code")
+    roles = list(ROLES)
+    plans = []
+    for i in range(sessions):
+        row = nbhds.iloc[(i * 7) % len(nbhds)]  # spread over both ICBs and many places
+        siblings = list(nbhds.loc[nbhds.parent_code == row.parent_code, "area_name"])
+        plans.append(Plan(i + 1, "browser" if i < browsers else "protocol", row.area_code, row.area_name,
+                          siblings, roles[i % len(roles)], seed + i))
+    return plans
+
+
+async def warm_up(url: str, plan: Plan, pages: list[str]) -> list[float]:
+    """One visit to every page, so the measured sessions do not pay for first imports and cold caches."""
+    times = []
+    async with ProtocolSession(url, plan) as s:
+        for number, page in enumerate(pages):
+            started = time.perf_counter()
+            await (s.open(page, f"area={plan.area}") if number == 0 else s.navigate(page))
+            times.append(time.perf_counter() - started)
+    return times
+
+
+async def run_load(url: str, plans: list[Plan], pages: list[str], minutes: float, think: tuple) -> list[Record]:
+    records: list[Record] = []
+    until = time.monotonic() + minutes * 60
+    browser_plans = [p for p in plans if p.kind == "browser"]
+    tasks = [protocol_user(url, p, pages, until, think, records) for p in plans if p.kind == "protocol"]
+    if not browser_plans:
+        await asyncio.gather(*tasks, return_exceptions=True)
+        return records
+    from playwright.async_api import async_playwright
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        tasks += [browser_user(browser, url, p, pages, until, think, records) for p in browser_plans]
+        results = await asyncio.gather(*tasks, return_exceptions=True)
+        await browser.close()
+    for plan, result in zip([p for p in plans if p.kind == "protocol"] + browser_plans, results):
+        if isinstance(result, Exception) and not any(r.session == plan.number and r.error for r in records):
+            records.append(Record(plan.number, plan.kind, "session", "", 0.0, f"{type(result).__name__}: {result}"))
+    return records
+
+
+def summary(records: list[Record]) -> dict:
+    def stats(rs):
+        times = [r.seconds for r in rs if not r.error]
+        if not times:
+            return {"n": 0, "errors": sum(1 for r in rs if r.error)}
+        return {"n": len(times), "p50_s": float(np.percentile(times, 50)), "p95_s": float(np.percentile(times, 95)),
+                "max_s": max(times), "mean_s": statistics.fmean(times), "errors": sum(1 for r in rs if r.error)}
+    out = {"all": stats(records)}
+    for kind in ("protocol", "browser"):
+        out[kind] = stats([r for r in records if r.kind == kind])
+    out["by_action"] = {a: stats([r for r in records if r.action == a])
+                        for a in ("open", "role", "navigate", "filter", "area")}
+    out["by_page"] = {p: stats([r for r in records if r.page == p]) for p in sorted({r.page for r in records if r.page})}
+    return out
+
+
+def report(result: dict) -> str:
+    s, mem = result["summary"], result["memory"]
+    def row(name, st):
+        if not st.get("n"):
+            return f"| {name} | 0 | – | – | – | {st.get('errors', 0)} |"
+        return f"| {name} | {st['n']} | {st['p50_s']:.2f} | {st['p95_s']:.2f} | {st['max_s']:.2f} | {st['errors']} |"
+    head = ["| | actions | p50 s | p95 s | max s | errors |", "|---|---|---|---|---|---|"]
+    lines = [f"# Load test {result['date']}: {result['sessions']} concurrent sessions for {result['minutes']:g} minutes",
+             "", f"Command: `{result['command']}`", "",
+             f"Data: synthetic demo at scale {result['scale']} ({result['residents']:,} residents). Machine: "
+             f"{result['cores']} cores, server and clients on the same machine over loopback. Sessions: "
+             f"{result['protocol_sessions']} speaking Streamlit's websocket protocol, {result['browser_sessions']} in "
+             f"Chromium (one browser, a context each); think time {result['think'][0]:g}–{result['think'][1]:g} s "
+             "between actions. Each session has its own neighbourhood and demo role "
+             f"({', '.join(f'{k}: {v}' for k, v in result['roles'].items())}) and checks after every action "
+             "that the page names its area and shows its role.", "",
+             f"Warm-up (one visit to every page before the sessions start, seconds): "
+             f"{', '.join(f'{p} {t:.2f}' for p, t in result['warm_up'].items())}.", "",
+             "## Page-ready time", "", *head, row("all sessions", s["all"]), row("protocol sessions", s["protocol"]),
+             row("browser sessions", s["browser"]), "", "By action:", "", *head,
+             *[row(a, st) for a, st in s["by_action"].items()], "", "By page:", "", *head,
+             *[row(p, st) for p, st in s["by_page"].items()], "",
+             "## Server", "",
+             f"Peak memory of the streamlit process (VmHWM): **{mem['peak_mib']:.0f} MiB**; resident at start "
+             f"{mem['rss_start_mib']:.0f} MiB, at the end {mem['rss_end_mib']:.0f} MiB. CPU time used during the "
+             f"run: {result['server_cpu_s']:.0f} s over {result['wall_s']:.0f} s "
+             f"({result['server_cpu_s'] / result['wall_s']:.2f} of the {result['cores']} cores on average); the "
+             f"whole machine was busy {result['machine_busy_cpu_s'] / result['wall_s']:.2f} cores' worth (server, "
+             f"clients and anything else running); the protocol clients (this script's process) used "
+             f"{result['protocol_clients_cpu_s']:.0f} s. Load average (1 min) "
+             f"{result['load_average']['before'][0]:.1f} before the warm-up, "
+             f"{result['load_average']['after'][0]:.1f} at the end.", "",
+             "## Errors", ""]
+    errors = result["errors"]
+    lines += [f"{len(errors)} error(s)." if errors else "None: every session always saw its own area and role, "
+              "with no exception or error box."]
+    lines += [f"- session {e['session']} ({e['kind']}), {e['action']} on {e['page']}: {e['error']}" for e in errors[:30]]
+    return "\n".join(lines) + "\n"
+
+
+def _own_cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--data", type=Path, default=Path(os.environ.get("NHD_DATA_DIR", "/tmp/nhd_load/data")))
+    parser.add_argument("--geo", type=Path, default=Path(os.environ.get("NHD_GEO_DIR", "/tmp/nhd_load/geo")))
+    parser.add_argument("--sessions", type=int, default=20)
+    parser.add_argument("--browsers", type=int, default=2, help="how many of the sessions are Chromium tabs")
+    parser.add_argument("--minutes", type=float, default=2.0)
+    parser.add_argument("--think", default="1,3", help="seconds between a session's actions, MIN,MAX")
+    parser.add_argument("--seed", type=int, default=20261128)
+    parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results")
+    args = parser.parse_args()
+    think = tuple(float(x) for x in args.think.split(","))
+    manifest = args.data / "marts" / "manifest.json"
+    if not manifest.exists():
+        sys.exit(f"No marts in {args.data}: generate demo data first (see the top of {Path(__file__).name}).")
+    database = Database(args.data / "marts", args.data / "extracts")
+    plans = make_plans(database, args.sessions, args.browsers, args.seed)
+    pages = [p.name for p in registered_pages()]
+    print(f"{len(plans)} sessions ({args.browsers} in Chromium) on {len(pages)} pages for {args.minutes:g} min", flush=True)
+
+    log = Path(tempfile.mkdtemp(prefix="nhd-load-")) / "streamlit.log"
+    with serve_app(args.data, args.geo, log) as server, ProcessWatch(server.process.pid) as watch:
+        rss_start, load_before = watch.status("VmRSS"), os.getloadavg()
+        warm = asyncio.run(warm_up(server.url, plans[0], pages))
+        print("warm-up: " + ", ".join(f"{p} {t:.1f}s" for p, t in zip(pages, warm)), flush=True)
+        cpu_start, wall_start, machine_start = watch.cpu_seconds(), time.monotonic(), watch.machine_cpu_seconds()
+        clients_start = _own_cpu_seconds()
+        records = asyncio.run(run_load(server.url, plans, pages, args.minutes, think))
+        cpu, wall = watch.cpu_seconds() - cpu_start, time.monotonic() - wall_start
+        machine_busy = watch.machine_cpu_seconds()[0] - machine_start[0]
+        clients_cpu = _own_cpu_seconds() - clients_start
+        peak, rss_end, load_after = watch.status("VmHWM"), watch.status("VmRSS"), os.getloadavg()
+    print(f"server log: {log}")
+
+    residents = int(database.run("app/areas").query("area_level == 'icb'")["population"].sum())
+    result = {
+        "date": dt.date.today().isoformat(), "command": " ".join(["python", *sys.argv]),
+        "scale": json.loads(manifest.read_text()).get("scale"), "residents": residents, "cores": os.cpu_count(),
+        "sessions": len(plans), "browser_sessions": args.browsers, "protocol_sessions": len(plans) - args.browsers,
+        "minutes": args.minutes, "think": think, "roles": {r: sum(p.role == r for p in plans) for r in ROLES},
+        "warm_up": dict(zip(pages, warm)), "summary": summary(records),
+        "memory": {"peak_mib": peak / 1024, "rss_start_mib": rss_start / 1024, "rss_end_mib": rss_end / 1024,
+                   "rss_samples_mib": [v / 1024 for v in watch.rss_kib]},
+        "server_cpu_s": cpu, "wall_s": wall, "load_average": {"before": load_before, "after": load_after},
+        "machine_busy_cpu_s": machine_busy, "protocol_clients_cpu_s": clients_cpu,
+        "errors": [r.__dict__ for r in records if r.error],
+        "records": [r.__dict__ for r in records],
+    }
+    args.out.mkdir(parents=True, exist_ok=True)
+    out = args.out / f"load-{result['date']}"
+    text = report(result)
+    out.with_suffix(".md").write_text(text)
+    out.with_suffix(".json").write_text(json.dumps(result, indent=1, default=str))
+    print(text)
+    print(f"Written {out}.md and .json")
+    return 1 if result["errors"] else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
