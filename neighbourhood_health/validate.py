@@ -66,6 +66,13 @@ def _kind(duck_type) -> str:
     return KIND_OF.get(name, name.lower())
 
 
+def read_contract_csv(con, name: str, path: Path):
+    """A CSV of the contract (area_lookup, deprivation) as a relation, absent optional columns as NULLs."""
+    rel = con.sql("SELECT * FROM read_csv($path, header = true)", params={"path": str(path)})
+    table = next(t for t in contract.TABLES if t.name == name)
+    return with_optional_columns(con, table, rel)
+
+
 def _open(con, table: contract.Table, path: Path, report: Report):
     """Open one file as a relation, or record why it cannot be read."""
     try:
@@ -99,7 +106,7 @@ def _check_schema(table: contract.Table, rel, report: Report) -> bool:
     return sound
 
 
-def _with_optional_columns(con, table: contract.Table, rel):
+def with_optional_columns(con, table: contract.Table, rel):
     """Add absent optional columns as typed NULLs so the row checks can name them."""
     missing = [c for c in table.columns if c.name not in rel.columns]
     sql_type = {"string": "VARCHAR", "number": "DOUBLE", "integer": "BIGINT", "boolean": "BOOLEAN", "date": "DATE"}
@@ -140,7 +147,7 @@ def validate_folder(extracts_dir: Path, geo_dir: Path, catalogue: pd.DataFrame |
         rel = _open(con, table, path, report)
         if rel is None or not _check_schema(table, rel, report):
             continue
-        _with_optional_columns(con, table, rel).create_view(table.name)
+        with_optional_columns(con, table, rel).create_view(table.name)
         report.tables[table.name] = con.view(table.name).aggregate("count(*)").fetchall()[0][0]
         sound.add(table.name)
     if catalogue is None:

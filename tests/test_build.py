@@ -106,3 +106,13 @@ def test_recorded_prevalence_matches_persons(demo_cfg, marts):
     row = values[(values.measure_id == "prev_diabetes") & (values.area_level == "all")].iloc[0]
     eligible = persons[persons.age >= 17]
     assert row.denominator == len(eligible) and row.numerator == eligible.ltc_diabetes.sum()
+
+
+def test_optional_deprivation_score_may_be_absent(own_copy):
+    """MHCLG's File 2 gives deciles but no score: the contract makes imd_score optional, so the build must too."""
+    cfg = own_copy
+    dep = pd.read_csv(cfg.geo_dir / "deprivation.csv")
+    dep.drop(columns=["imd_score"]).to_csv(cfg.geo_dir / "deprivation.csv", index=False)
+    build_marts(cfg)
+    small = pd.read_parquet(cfg.marts_dir / "small_areas.parquet")
+    assert small.imd_score.isna().all() and small.imd_decile.between(1, 10).all()

@@ -32,7 +32,8 @@ class DuckDBEngine:
         register_parquet(self.con, view, path)
 
     def register_csv(self, view: str, path: Path) -> None:
-        self.con.sql("SELECT * FROM read_csv($path, header = true)", params={"path": str(path)}).create_view(view)
+        from ..validate import read_contract_csv
+        read_contract_csv(self.con, view, path).create_view(view)
 
     def create_table(self, table: str, query: str, params: dict) -> None:
         sql, bound = self._bound(query, params)

@@ -103,7 +103,8 @@ class SparkEngine:
     def register_csv(self, view: str, path: Path) -> None:
         con = new_connection()
         try:
-            table = con.sql("SELECT * FROM read_csv($path, header = true)", params={"path": str(path)}).to_arrow_table()
+            from ..validate import read_contract_csv
+            table = read_contract_csv(con, view, path).to_arrow_table()
         finally:
             con.close()
         self._register(view, self.spark.createDataFrame(_plain_strings(table)))
