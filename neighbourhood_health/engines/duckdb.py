@@ -48,7 +48,7 @@ class DuckDBEngine:
 
     def append(self, table: str, query: str, params: dict) -> None:
         sql, bound = self._bound(query, params)
-        self.con.execute(f"INSERT INTO {_ident(table)}\n{sql}", bound)
+        self.con.sql(sql, params=bound).insert_into(_ident(table))
 
     def write_parquet(self, source: str, path: Path, order_by: tuple[str, ...],
                       partition_by: tuple[str, ...] = ()) -> int:

@@ -140,3 +140,21 @@ def per_row_weights(weights: Any, codes: np.ndarray, length: int, name: str) -> 
         f"{name} has {len(w)} values; it needs one per row ({length}) or one per band with every group "
         f"having that many rows (group sizes: {sorted(set(sizes.tolist()))})"
     )
+
+
+def interval_frame(counts: dict[str, np.ndarray], value, lower, upper, bad: np.ndarray, conf: float,
+                   method, notes: np.ndarray, index: pd.Index) -> pd.DataFrame:
+    """The shape every interval function returns: its counts, value and limits (NaN where `bad`),
+    the confidence level, the method and a note saying why a figure is missing."""
+    return pd.DataFrame(
+        {
+            **counts,
+            "value": np.where(bad, np.nan, value),
+            "lower": np.where(bad, np.nan, lower),
+            "upper": np.where(bad, np.nan, upper),
+            "conf": conf,
+            "method": method,
+            "note": notes,
+        },
+        index=index,
+    )

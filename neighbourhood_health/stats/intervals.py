@@ -19,6 +19,7 @@ from ._common import (
     check_conf,
     check_nonnegative,
     index_from,
+    interval_frame,
     missing_note,
     to_array,
     z_for,
@@ -162,20 +163,8 @@ def proportion(x: Any, n: Any, conf: float = 0.95, multiplier: float = 1, min_co
     lower, upper = wilson_limits(xa, np.where(zero, 1.0, na), conf)
     with np.errstate(invalid="ignore", divide="ignore"):
         value = xa / na * multiplier
-    frame = pd.DataFrame(
-        {
-            "numerator": xa,
-            "denominator": na,
-            "value": np.where(bad, np.nan, value),
-            "lower": np.where(bad, np.nan, lower * multiplier),
-            "upper": np.where(bad, np.nan, upper * multiplier),
-            "conf": conf,
-            "method": "Wilson",
-            "note": notes,
-        },
-        index=index_from([x, n], len(xa)),
-    )
-    return frame
+    return interval_frame({"numerator": xa, "denominator": na}, value, lower * multiplier, upper * multiplier,
+                          bad, conf, "Wilson", notes, index_from([x, n], len(xa)))
 
 
 def rate(x: Any, n: Any, multiplier: float = 100000, conf: float = 0.95, min_count: float | None = None) -> pd.DataFrame:
@@ -209,16 +198,5 @@ def rate(x: Any, n: Any, multiplier: float = 100000, conf: float = 0.95, min_cou
     with np.errstate(invalid="ignore", divide="ignore"):
         scale = multiplier / na
         value = xa * scale
-    return pd.DataFrame(
-        {
-            "numerator": xa,
-            "denominator": na,
-            "value": np.where(bad, np.nan, value),
-            "lower": np.where(bad, np.nan, lo * scale),
-            "upper": np.where(bad, np.nan, up * scale),
-            "conf": conf,
-            "method": method,
-            "note": notes,
-        },
-        index=index_from([x, n], len(xa)),
-    )
+    return interval_frame({"numerator": xa, "denominator": na}, value, lo * scale, up * scale,
+                          bad, conf, method, notes, index_from([x, n], len(xa)))

@@ -19,6 +19,7 @@ from ._common import (
     check_nonnegative,
     group_codes,
     index_from,
+    interval_frame,
     missing_note,
     per_row_weights,
     to_array,
@@ -190,19 +191,8 @@ def isr(observed: Any, expected: Any, multiplier: float = 1, conf: float = 0.95)
     multiplier = float(multiplier)
     with np.errstate(invalid="ignore", divide="ignore"):
         scale = multiplier / e
-    return pd.DataFrame(
-        {
-            "observed": o,
-            "expected": e,
-            "value": np.where(bad, np.nan, o * scale),
-            "lower": np.where(bad, np.nan, lo * scale),
-            "upper": np.where(bad, np.nan, up * scale),
-            "conf": conf,
-            "method": method,
-            "note": notes,
-        },
-        index=index_from([observed, expected], len(o)),
-    )
+    return interval_frame({"observed": o, "expected": e}, o * scale, lo * scale, up * scale,
+                          bad, conf, method, notes, index_from([observed, expected], len(o)))
 
 
 def isr_rate(observed: Any, expected: Any, reference_rate: Any, multiplier: float = 100000, conf: float = 0.95) -> pd.DataFrame:
