@@ -15,10 +15,12 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+import duckdb
 import pandas as pd
 
 from . import access, audit, suppress
-from .db import QUERIES_DIR, run_on
+from .contract import CONDITIONS
+from .db import QUERIES_DIR, relation_on, run_on
 
 DEFINITIONS = Path(__file__).parent / "definitions"
 COLUMNS = ["cohort_id", "name", "pillar", "params", "combines", "description"]
@@ -90,6 +92,15 @@ def risk_bands() -> pd.DataFrame:
     return pd.read_csv(DEFINITIONS / "risk_bands.csv")
 
 
+def condition_mask(conditions) -> int:
+    """person_profile's bit mask for these conditions (bit i: CONDITIONS[i]).
+
+    A name not in the contract takes a bit no one has, so "all of these" matches nobody and
+    "any of these" ignores it, as matching the names as lists would.
+    """
+    return sum(1 << (CONDITIONS.index(c) if c in CONDITIONS else len(CONDITIONS)) for c in set(conditions))
+
+
 @dataclass(frozen=True)
 class Filters:
     """The cohort builder's choices. None means "any"; tuples are matched as lists of values."""
@@ -109,6 +120,8 @@ class Filters:
 
     def params(self) -> dict:
         values = {k: (list(v) if isinstance(v, tuple) else v) for k, v in asdict(self).items()}
+        chosen = values.pop("conditions")
+        values["conditions_mask"] = None if chosen is None else condition_mask(chosen)
         bands = values.pop("risk_bands")
         table = risk_bands().set_index("band")
         values["risk_ranges"] = None if bands is None else [
@@ -128,12 +141,20 @@ def describe(db, definition: Definition) -> dict:
     return {"cohort_id": cohort.cohort_id, "name": cohort.name, "params": cohort.params}
 
 
-def dates(db) -> dict:
-    """Windows from the extract date: 12 months back, and the last 12 complete months."""
-    extract = pd.Timestamp(json.loads((Path(db.marts_dir) / "manifest.json").read_text())["extract_date"])
+def window(extract_date) -> dict:
+    """Windows from the extract date: the 12 months to it, and the last 12 complete months.
+
+    The build uses the same windows for the cohort marts, so the two cannot disagree.
+    """
+    extract = pd.Timestamp(extract_date)
     last = extract.to_period("M") if extract.is_month_end else extract.to_period("M") - 1
     return {"extract_date": extract.date(), "window_start": (extract - pd.DateOffset(months=12)).date(),
-            "first_month": (last - 11).to_timestamp().date(), "last_month": last.to_timestamp().date()}
+            "first_month": (last - 11).to_timestamp().date(), "last_month": last.to_timestamp().date(),
+            "next_month": (last + 1).to_timestamp().date()}
+
+
+def dates(db) -> dict:
+    return window(json.loads((Path(db.marts_dir) / "manifest.json").read_text())["extract_date"])
 
 
 # --- Members (unchecked, internal) ------------------------------------------------------------
@@ -145,28 +166,28 @@ def _cohort(db, cohort_id: str) -> Cohort:
     return cohorts[cohort_id]
 
 
-def _members(db, cur, definition: Definition, when: dict) -> pd.DataFrame:
+def _members(db, cur, definition: Definition) -> duckdb.DuckDBPyRelation:
+    """The definition's people (person_id, small_area_code, neighbourhood_code, segment), not yet read.
+
+    Catalogue cohorts were found when the marts were built (cohort_membership); the builder's
+    filters run over the narrow person_profile mart.
+    """
     if isinstance(definition, Filters):
-        return run_on(cur, "app/cohort_builder", **when, **definition.params())
-    cohort = _cohort(db, definition)
-    if cohort.combines:
-        union = pd.concat([_members(db, cur, c, when) for c in cohort.combines]).drop_duplicates()
-        cur.register("candidates", union)
-    return run_on(cur, f"cohorts/{cohort.cohort_id}", **when, **cohort.params)
+        return relation_on(cur, "cohorts/members/builder", **definition.params())
+    return relation_on(cur, "cohorts/members/catalogue", cohort_id=_cohort(db, definition).cohort_id)
 
 
 @contextmanager
 def _with_members(db, definition: Definition):
-    """A private cursor on which the frame `cohort_members` holds the definition's people."""
-    when = dates(db)
+    """A private cursor on which `cohort_members` is the definition's people."""
     with db.cursor() as cur:
-        cur.register("cohort_members", _members(db, cur, definition, when))
-        yield cur, when
+        cur.register("cohort_members", _members(db, cur, definition))
+        yield cur, dates(db)
 
 
 def _raw_counts(db, definition: Definition, area_code: str) -> tuple[pd.DataFrame, pd.Series]:
     with _with_members(db, definition) as (cur, _):
-        rows = run_on(cur, "cohorts/members/counts", area_code=area_code)
+        rows = run_on(cur, "cohorts/members/counts", area_code=area_code, segments=SEGMENTS)
     table = rows.pivot_table(index="neighbourhood_name", columns="segment", values="people",
                              aggfunc="sum", fill_value=0)
     order = [s for s in SEGMENTS if s in table.columns] + sorted(set(table.columns) - set(SEGMENTS))
@@ -211,9 +232,13 @@ def activity_trend(db, user: access.User, definition: Definition, area_code: str
                    round_to: int = 0) -> pd.DataFrame:
     """Monthly emergency admissions and A&E attendances of today's members over the last 12 months."""
     access.require_aggregates(db, user, area_code)
-    with _with_members(db, definition) as (cur, when):
-        rows = run_on(cur, "cohorts/members/activity_trend", area_code=area_code,
-                      event_types=list(TREND_EVENTS), **when)
+    if isinstance(definition, Filters):
+        with _with_members(db, definition) as (cur, when):
+            rows = run_on(cur, "cohorts/members/activity_trend", area_code=area_code,
+                          event_types=list(TREND_EVENTS), **when)
+    else:
+        rows = db.run("app/cohort_activity_trend", cohort_id=_cohort(db, definition).cohort_id,
+                      area_code=area_code, event_types=list(TREND_EVENTS), **dates(db))
     rows["event_type"] = rows["event_type"].map(TREND_EVENTS)
     if access.aggregate_only(user):
         rows["events"] = suppress.protect_counts(rows["events"], round_to).to_numpy()

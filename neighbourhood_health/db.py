@@ -19,8 +19,10 @@ import pandas as pd
 from .config import QUERIES_DIR
 
 _PARAM = re.compile(r"(?<![\w$])\$([A-Za-z_][A-Za-z0-9_]*)")
-# Marts small enough to hold in memory for speed; the rest stay as views over their parquet files.
-IN_MEMORY_MARTS = {"areas", "small_areas", "measures", "measure_values", "measure_breakdown"}
+# Marts small enough to hold in memory for speed; the rest stay as views over their parquet files
+# (person_profile and cohort_membership hold a row per resident or member: sorted by area, they are
+# read a few row groups at a time, faster than from memory and without the memory).
+IN_MEMORY_MARTS = {"areas", "small_areas", "measures", "measure_values", "measure_breakdown", "cohort_activity"}
 
 
 class QueryError(RuntimeError):
@@ -65,6 +67,19 @@ def run_on(con: duckdb.DuckDBPyConnection, name: str, **params) -> pd.DataFrame:
     for observer in observers:
         observer(name, bound, time.perf_counter() - start)
     return result
+
+
+def relation_on(con: duckdb.DuckDBPyConnection, name: str, **params) -> duckdb.DuckDBPyRelation:
+    """queries/<name>.sql with bound parameters as a lazy relation, run only by the query that reads it.
+
+    Registered on a private cursor (`cursor.register`), it is planned together with that query, so
+    filters and joins reach the parquet scan beneath it instead of a materialised frame.
+    """
+    sql = sql_text(name)
+    try:
+        return con.sql(sql, params=bind(name, sql, params))
+    except duckdb.Error as exc:
+        raise QueryError(f"Query {name!r} failed: {exc}") from exc
 
 
 def new_connection() -> duckdb.DuckDBPyConnection:

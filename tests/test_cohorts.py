@@ -12,6 +12,7 @@ from neighbourhood_health.contract import CONDITIONS
 
 BRENT, BRENT_EAST = "Z72000006", "Z70000021"
 LEAD = access.User("lead@example.nhs.uk", "Lead", "int_lead", (BRENT_EAST,))
+BOROUGH_LEAD = access.User("borough@example.nhs.uk", "Borough lead", "int_lead", (BRENT,))
 
 
 @pytest.fixture(scope="module")
@@ -81,7 +82,7 @@ def test_each_cohort_matches_pandas(demo_db, extract):
     in_brent_east = set(persons.person_id[persons.neighbourhood_code == BRENT_EAST])
     with demo_db.cursor() as cur:
         for cohort_id in catalogue:
-            got = set(cohorts._members(demo_db, cur, cohort_id, cohorts.dates(demo_db)).person_id)
+            got = set(cohorts._members(demo_db, cur, cohort_id).df().person_id)
             assert got == expected[cohort_id], cohort_id
             assert expected[cohort_id], f"{cohort_id} is empty on the demo data"
     for cohort_id in catalogue:  # what an INT lead sees: exact counts for their neighbourhood
@@ -112,7 +113,7 @@ def test_builder_matches_pandas(demo_db, extract):
                    & (persons.risk_score >= 5) & (persons.age >= 40) & (persons.sex == "F")
                    & persons.imd_quintile.isin([1, 2, 3]) & (ae >= 1)]
     with demo_db.cursor() as cur:
-        got = cohorts._members(demo_db, cur, filters, cohorts.dates(demo_db))
+        got = cohorts._members(demo_db, cur, filters).df()
     assert set(got.person_id) == set(want.person_id) and len(want) > 0
     shown = cohorts.counts(demo_db, LEAD, filters, BRENT_EAST)
     assert shown.total == (want.neighbourhood_code == BRENT_EAST).sum()
@@ -123,8 +124,49 @@ def test_builder_with_no_filters_is_everyone_and_all_conditions_means_all(demo_d
     assert cohorts.counts(demo_db, LEAD, cohorts.Filters(), BRENT_EAST).total == (persons.neighbourhood_code == BRENT_EAST).sum()
     both = cohorts.Filters(conditions=("copd", "asthma"), frailty=("not assessed",))
     with demo_db.cursor() as cur:
-        got = set(cohorts._members(demo_db, cur, both, cohorts.dates(demo_db)).person_id)
+        got = set(cohorts._members(demo_db, cur, both).df().person_id)
     assert got == set(persons.person_id[persons.ltc_copd & persons.ltc_asthma & persons.frailty.isna()])
+
+
+def test_builder_profile_bits_follow_the_contracts_condition_order(demo_db, extract):
+    persons = extract[0].set_index("person_id")
+    with demo_db.cursor() as cur:
+        profile = cur.table("person_profile").df().set_index("person_id").reindex(persons.index)
+    for i, condition in enumerate(CONDITIONS):
+        has_bit = (profile.conditions.to_numpy() >> i) & 1 == 1
+        assert (has_bit == persons[f"ltc_{condition}"].to_numpy()).all(), condition
+        assert cohorts.condition_mask([condition]) == 1 << i
+    assert (profile.neighbourhood_code == persons.neighbourhood_code).all()
+
+
+@pytest.mark.parametrize("types, low_acuity", [(None, False), (("outpatient", "community_contact"), False),
+                                               (("elective_admission",), False), (None, True),
+                                               (("ae_attendance", "outpatient"), True), (("outpatient",), True)])
+def test_builder_recent_activity_counts_the_chosen_types(demo_db, extract, types, low_acuity):
+    persons, recent, _ = extract
+    rows = recent if types is None else recent[recent.event_type.isin(types)]
+    if low_acuity:  # the contract flags low acuity on A&E attendances only
+        rows = rows[(rows.event_type == "ae_attendance") & rows.low_acuity.fillna(False).astype(bool)]
+    events = rows.groupby("person_id").size().reindex(persons.person_id, fill_value=0).to_numpy()
+    filters = cohorts.Filters(activity_types=types, min_events=2, low_acuity_only=low_acuity)
+    with demo_db.cursor() as cur:
+        got = set(cohorts._members(demo_db, cur, filters).df().person_id)
+    assert got == set(persons.person_id[events >= 2])
+    assert bool(got) == (not low_acuity or types is None or "ae_attendance" in types), "low acuity is A&E's alone"
+
+
+def test_catalogue_trend_from_the_mart_equals_one_counted_from_activity(demo_db):
+    """Catalogue cohorts read their trend from cohort_activity; the builder's path reads activity."""
+    when = cohorts.dates(demo_db)
+    for cohort_id in ("frail_emergency_admissions", "core20_any", "older_housebound_or_alone"):
+        from_mart = cohorts.activity_trend(demo_db, BOROUGH_LEAD, cohort_id, BRENT)
+        with demo_db.cursor() as cur:
+            cur.register("cohort_members", cohorts._members(demo_db, cur, cohort_id))
+            counted = cohorts.run_on(cur, "cohorts/members/activity_trend", area_code=BRENT,
+                                     event_types=list(cohorts.TREND_EVENTS), **when)
+        counted["event_type"] = counted["event_type"].map(cohorts.TREND_EVENTS)
+        pd.testing.assert_frame_equal(from_mart, counted, check_dtype=False)
+        assert from_mart.events.sum() > 0
 
 
 HOSTILE = ["'; DROP TABLE persons; --", "x' OR '1'='1", "\") OR 1=1; --", "Robert'); DELETE FROM activity; --",

@@ -20,6 +20,7 @@ def sample(demo_db):
     place = areas[(areas.area_level == "place") & (areas.parent_code == icb)].area_code.iloc[0]
     values = {"area_code": place, "scope_code": icb, "icb_code": icb, "parent_code": place,
               "measure_id": "emergency_admissions", "level": "neighbourhood", "area_level": "neighbourhood",
+              "cohort_id": "rising_risk", "event_types": list(cohorts.TREND_EVENTS),
               **cohorts.dates(demo_db), **cohorts.Filters(min_conditions=2).params()}
     return values
 

@@ -1,12 +1,16 @@
--- The pseudonymised list: members of a cohort (the frame `cohort_members`) living in one area, with
+-- The pseudonymised list: members of a cohort (the relation `cohort_members`) living in one area, with
 -- what an INT lead needs to decide whom to contact. Age is given as a band, not in years.
-WITH members AS (
-    SELECT p.person_id, p.age, p.practice_code, p.frailty, p.risk_score, p.segment,
-           s.neighbourhood_code, s.neighbourhood_name
-    FROM (SELECT DISTINCT person_id FROM cohort_members) m
-    JOIN persons p USING (person_id)
-    JOIN small_areas s USING (small_area_code)
+WITH chosen AS (
+    SELECT DISTINCT m.person_id, s.neighbourhood_code, s.neighbourhood_name
+    FROM cohort_members m
+    JOIN small_areas s USING (small_area_code, neighbourhood_code)
     WHERE $area_code IN ('ALL', s.icb_code, s.place_code, s.neighbourhood_code, s.small_area_code)
+),
+members AS (
+    SELECT p.person_id, p.age, p.practice_code, p.frailty, p.risk_score, p.segment,
+           c.neighbourhood_code, c.neighbourhood_name
+    FROM chosen c
+    JOIN persons p USING (person_id)
 ),
 flags AS (
     SELECT person_id, map_entries(CAST(struct_pack(*COLUMNS('^ltc_')) AS MAP(VARCHAR, BOOLEAN))) AS flags
