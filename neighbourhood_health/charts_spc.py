@@ -41,9 +41,13 @@ def _shown(result: SPCResult) -> pd.DataFrame:
 
 
 def _points(fig, points, unit, monthly, row=None, col=None, legend=True) -> None:
+    """The line through the months and a marker per point. With `monthly`, the line follows every
+    month, so a month without a value (hidden: 1–7 events) is a gap, with no marker and no hover."""
     where = {} if row is None else {"row": row, "col": col}
-    fig.add_trace(go.Scatter(x=points["period"], y=points["value"], mode="lines", showlegend=False,
+    line = points if monthly is None else monthly
+    fig.add_trace(go.Scatter(x=line["period"], y=line["value"], mode="lines", showlegend=False, connectgaps=False,
                              line={"color": COLOURS["common"], "width": 1.5}, hoverinfo="skip"), **where)
+    points = points[points["value"].notna()]
     hover = pd.Series(_hover(points, unit, monthly), index=points.index)
     for kind, part in points.groupby("special_cause", sort=False):
         fig.add_trace(go.Scatter(
@@ -52,9 +56,10 @@ def _points(fig, points, unit, monthly, row=None, col=None, legend=True) -> None
             hovertext=hover[part.index], hoverinfo="text"), **where)
 
 
-def _lines(fig, result: SPCResult, row=None, col=None, legend=True) -> None:
+def _lines(fig, result: SPCResult, row=None, col=None, legend=True, periods=None) -> None:
+    """Mean, limits and target across the chart (every month in `periods` when given)."""
     where = {} if row is None else {"row": row, "col": col}
-    x = result.points["period"]
+    x = result.points["period"] if periods is None else pd.Series(periods).reset_index(drop=True)
     lines = [("Mean", result.mean, TEXT, "solid"), ("Process limits", result.upl, LIMIT, "dash"),
              ("Process limits", result.lpl, LIMIT, "dash")]
     if result.target is not None:
@@ -69,16 +74,21 @@ def _lines(fig, result: SPCResult, row=None, col=None, legend=True) -> None:
 
 def spc_figure(result: SPCResult, title: str, unit: str, monthly: pd.DataFrame | None = None,
                events: list[dict] = (), baseline: int | None = None) -> go.Figure:
-    """A Making Data Count XmR chart: points coloured by special cause, mean, limits, target, events."""
+    """A Making Data Count XmR chart: points coloured by special cause, mean, limits, target, events.
+
+    `monthly` (rows of `trends.monthly_values` or `trends.protect`) gives the intervals for the hover
+    and every month of the x axis: months without a value are gaps. `baseline` counts months.
+    """
     fig = go.Figure()
     points = _shown(result)
-    if baseline and baseline < len(points):
-        fig.add_vrect(x0=points["period"].iloc[0], x1=points["period"].iloc[baseline - 1], fillcolor="#E8EDEE",
+    months = points["period"] if monthly is None else monthly["period"]
+    if baseline and baseline < len(months):
+        fig.add_vrect(x0=months.iloc[0], x1=months.iloc[baseline - 1], fillcolor="#E8EDEE",
                       opacity=0.6, line_width=0, layer="below")
-        fig.add_annotation(x=points["period"].iloc[0], y=1, yref="paper", xanchor="left", yanchor="bottom",
+        fig.add_annotation(x=months.iloc[0], y=1, yref="paper", xanchor="left", yanchor="bottom",
                            text=f"Baseline: first {baseline} months", showarrow=False, font={"color": TEXT})
     _points(fig, points, unit, monthly)
-    _lines(fig, result)
+    _lines(fig, result, periods=months)
     for i, event in enumerate(events):
         fig.add_shape(type="line", x0=event["date"], x1=event["date"], y0=0, y1=1, yref="paper",
                       line={"color": EVENT, "width": 2, "dash": "dot"})
@@ -94,18 +104,22 @@ def spc_figure(result: SPCResult, title: str, unit: str, monthly: pd.DataFrame |
 
 
 def small_multiples(results: list[tuple[str, SPCResult]], unit: str, columns: int = 3,
-                    highlight: str | None = None) -> go.Figure:
-    """One small SPC chart per area (e.g. each neighbourhood of a place), sharing both axes."""
+                    highlight: str | None = None, monthly: dict[str, pd.DataFrame] | None = None) -> go.Figure:
+    """One small SPC chart per area (e.g. each neighbourhood of a place), sharing both axes.
+
+    `monthly` (area name → its rows) draws every month, so hidden months are gaps, as in `spc_figure`."""
+    monthly = monthly or {}
     rows = max(1, math.ceil(len(results) / columns))
     titles = [f"<b>{name}</b>" if name == highlight else name for name, _ in results]
     titles = [f"{t}<br><span style='font-size:11px'>{VARIATION_LABEL.get(variation(r), 'Too little variation')}"
               "</span>" for t, (_, r) in zip(titles, results)]
     fig = make_subplots(rows=rows, cols=columns, shared_xaxes=True, shared_yaxes=True, subplot_titles=titles,
                         vertical_spacing=0.16 / max(rows, 1) + 0.06, horizontal_spacing=0.03)
-    for i, (_, result) in enumerate(results):
+    for i, (name, result) in enumerate(results):
         row, col = divmod(i, columns)
-        _points(fig, _shown(result), unit, None, row + 1, col + 1, legend=i == 0)
-        _lines(fig, result, row + 1, col + 1, legend=i == 0)
+        rows_ = monthly.get(name)
+        _points(fig, _shown(result), unit, rows_, row + 1, col + 1, legend=i == 0)
+        _lines(fig, result, row + 1, col + 1, legend=i == 0, periods=None if rows_ is None else rows_["period"])
     fig.update_layout(height=230 * rows + 170, margin={"l": 60, "r": 10, "t": 100, "b": 50},
                       plot_bgcolor="#FFFFFF", font={"color": TEXT},
                       legend={"orientation": "h", "y": 1, "yanchor": "top", "x": 0, "yref": "container"})

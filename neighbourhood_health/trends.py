@@ -3,6 +3,10 @@
 All limits and judgements come from `stats.spc` (XmR, the four special-cause rules, variation and
 assurance icons); this module chooses its inputs (monthly values from numerators and denominators,
 the catalogue's polarity and target, an optional fixed baseline) and says what the result means.
+
+Small numbers: `protect` hides the months whose numerator is 1–7 (`suppress.suppress_measure_rows`,
+the rule of every other aggregate) for viewers who may not see exact counts (`exact_for`), and
+`spc_for` then leaves those months out of the calculation, so no published figure depends on them.
 """
 from __future__ import annotations
 
@@ -11,7 +15,8 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
-from . import indicators, stats
+from . import access, indicators, stats
+from .suppress import suppress_measure_rows
 
 #: Making Data Count asks for at least 12 points before limits mean much; shorter series get no SPC.
 MIN_POINTS = 12
@@ -48,10 +53,50 @@ def _target(rows: pd.DataFrame) -> float | None:
     return None if target is None or pd.isna(target) else float(target)
 
 
+def exact_for(db, user: access.User | None, area_code: str) -> bool:
+    """Whether this viewer may see an area's exact monthly figures, small ones included.
+
+    Only a role that is not aggregate-only (an INT lead), and only in an area it covers: access.py
+    gives INT leads exact aggregates for their own neighbourhoods and nothing more. Nobody signed
+    in, an unknown role, an aggregate-only role (board, place MD, analyst) or another area: protected.
+    """
+    if user is None:
+        return False
+    try:
+        return not access.aggregate_only(user) and access.covers(db, user, area_code)
+    except access.AccessDenied:
+        return False
+
+
+def protect(rows: pd.DataFrame, exact: bool = False) -> pd.DataFrame:
+    """Monthly rows (from `monthly_values`) as the viewer may see them, with a `suppressed` column.
+
+    Unless `exact`, months whose numerator is 1–7 lose numerator, value and interval: the same rule
+    and helper as every other aggregate and the board pack (`suppress.suppress_measure_rows`).
+    """
+    return rows.assign(suppressed=False) if exact else suppress_measure_rows(rows)
+
+
 def spc_for(rows: pd.DataFrame, baseline: int | None = None) -> stats.SPCResult:
-    """SPC of one measure's monthly values (rows from `monthly_values`, one area, sorted by period)."""
-    return stats.spc(rows["value"].to_numpy(), rows["period"].to_numpy(), target=_target(rows),
-                     polarity=rows["polarity"].iloc[0], baseline=baseline or None)
+    """SPC of one measure's monthly values (rows from `monthly_values` or `protect`, one area, by period).
+
+    Hidden months are left out of the calculation, not just out of the drawing: the mean and the
+    limits (through the mean moving range) are sums over the points, so limits computed with a
+    hidden month would, together with the months shown, give that month back (one hidden month
+    exactly from the mean; two from the mean and the limits). Mean, limits, special-cause rules
+    and icons therefore come from the months shown only, and runs and trends count those.
+    `baseline` is the first `baseline` months; the points in it are the months shown among them.
+    """
+    hidden = rows["suppressed"].to_numpy(dtype=bool) if "suppressed" in rows else np.zeros(len(rows), dtype=bool)
+    shown = rows[~hidden]
+    points = None
+    if baseline:
+        points = int((rows["value"].notna().to_numpy() & ~hidden)[:baseline].sum())
+    result = stats.spc(shown["value"].to_numpy(dtype=float), shown["period"].to_numpy(), target=_target(rows),
+                       polarity=rows["polarity"].iloc[0], baseline=None if points is None else max(points, 2))
+    if points is not None and points < 2:
+        result.notes.append(f"the baseline has {points} month(s) that can be shown, so the first 2 shown are used")
+    return result
 
 
 def has_series(rows: pd.DataFrame) -> bool:
@@ -140,15 +185,20 @@ def describe(result: stats.SPCResult, name: str, unit: str) -> str | None:
     return f"{name}: {why}." if why else None
 
 
-def icon_summary(series: pd.DataFrame) -> pd.DataFrame:
-    """One row per measure: latest value, variation and assurance icons, and the plain-words reason."""
-    values = monthly_values(series)
+def icon_summary(series: pd.DataFrame, exact: bool = True) -> pd.DataFrame:
+    """One row per measure: latest value, variation and assurance icons, and the plain-words reason.
+
+    With `exact=False`, months of 1–7 are hidden first (`protect`): `latest_hidden` says the latest
+    value is one of them, and the icons come from the months shown (`spc_for`).
+    """
+    values = protect(monthly_values(series), exact)
     rows = []
     for measure_id, part in values.groupby("measure_id", sort=False):
         first = part.iloc[0]
         row = {"measure_id": measure_id, "name": first["name"], "family": first["family"],
                "family_order": first["family_order"],
                "unit": first["unit"], "points": int(part["value"].notna().sum()),
+               "hidden": int(part["suppressed"].sum()), "latest_hidden": bool(part["suppressed"].iloc[-1]),
                "latest_period": part["period"].iloc[-1], "latest_value": part["value"].iloc[-1],
                "variation_icon": None, "assurance_icon": None, "meaning": ""}
         if has_series(part):
@@ -159,7 +209,8 @@ def icon_summary(series: pd.DataFrame) -> pd.DataFrame:
             row.update(variation_icon=icon, assurance_icon=result.assurance_icon if icon else None,
                        meaning=why[0].upper() + why[1:])
         else:
-            row["meaning"] = f"Too few points for SPC ({row['points']})"
+            row["meaning"] = f"Too few points for SPC ({row['points']})" if not row["hidden"] else (
+                f"Too few points for SPC ({row['points']} shown; {row['hidden']} months of 1–7 hidden)")
         rows.append(row)
     out = pd.DataFrame(rows)
     order = out["variation_icon"].isna().astype(int) * 10 + out["family_order"]
@@ -190,9 +241,13 @@ def recent_trend(rows: pd.DataFrame) -> tuple[str | None, str]:
     return None, f"{indicators.SIGNIFICANCE_LABEL[judgement]} than {since}"
 
 
-def changes(series: pd.DataFrame) -> list[str]:
-    """Sentences for every measure whose latest month shows special cause variation."""
-    values = monthly_values(series)
+def changes(series: pd.DataFrame, exact: bool = False) -> list[str]:
+    """Sentences for every measure whose latest month shown has special cause variation.
+
+    Unless `exact`, months of 1–7 are hidden first (`protect`): a sentence quotes the latest
+    month's value, which must never be a hidden one.
+    """
+    values = protect(monthly_values(series), exact)
     out = []
     for _, part in values.groupby("measure_id", sort=False):
         if has_series(part):
@@ -202,12 +257,13 @@ def changes(series: pd.DataFrame) -> list[str]:
     return out
 
 
-def what_changed(area_code: str, run: Callable[..., pd.DataFrame] | None = None) -> list[str]:
+def what_changed(area_code: str, run: Callable[..., pd.DataFrame] | None = None, exact: bool = False) -> list[str]:
     """Measures with special cause variation in the latest month for an area, in plain words.
 
     `run` runs a named query (default: the app's cached `appdata.run`), so tests can pass a Database.
+    Protected by default (see `changes`): the Overview shows it to every role, with no viewer to ask.
     """
     if run is None:
         from . import appdata
         run = appdata.run
-    return changes(run("app/measure_series", area_code=area_code))
+    return changes(run("app/measure_series", area_code=area_code), exact)

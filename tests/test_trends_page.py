@@ -10,8 +10,9 @@ import pandas as pd
 import pytest
 
 from apptest import assert_clean, open_app
-from neighbourhood_health import stats
+from neighbourhood_health import stats, trends
 from neighbourhood_health.indicators import SIGNIFICANCE_LABEL
+from neighbourhood_health.suppress import SUPPRESSED, THRESHOLD
 from neighbourhood_health.trends import VARIATION_LABEL
 
 from test_scorecard import independent_latest
@@ -32,7 +33,17 @@ def trace(spec: dict, name: str) -> list[dict]:
     return [t for t in spec["data"] if t.get("name") == name]
 
 
-def test_trends_chart_shows_the_stats_limits_and_finds_the_harrow_change(demo_env):
+def hidden_months(cfg, measure_id: str, code: str) -> np.ndarray:
+    """True for the months (in period order) whose numerator is 1–7: hidden unless the viewer is exact."""
+    values = marts(cfg, "measure_values")
+    rows = values[(values.measure_id == measure_id) & (values.area_code == code)].sort_values("period")
+    return rows["numerator"].between(1, THRESHOLD).to_numpy()
+
+
+def test_trends_chart_shows_the_stats_limits_and_finds_the_harrow_change(demo_env, monkeypatch):
+    """On exact figures. At test scale most of Harrow's monthly infant counts are 1–7, and no role sees
+    a place's small months (test_trends_suppression), so this viewer is given them here."""
+    monkeypatch.setattr(trends, "exact_for", lambda db, user, code: True)
     harrow = area_code(demo_env, "Harrow", "place")
     periods, values, measure = independent_series(demo_env, "infant_low_acuity_ae", harrow)
     at = open_app(area=harrow, page="trends.py")
@@ -65,21 +76,39 @@ def test_trends_chart_shows_the_stats_limits_and_finds_the_harrow_change(demo_en
     assert len(figure(at, "spc_facets")["layout"]["annotations"]) >= 3  # one title per neighbourhood
 
 
+def test_a_measure_with_too_few_months_left_to_show_is_not_offered(demo_env):
+    """The demo's default viewer (an INT lead) does not cover Harrow: its months of 1–7 are hidden."""
+    harrow = area_code(demo_env, "Harrow", "place")
+    hidden = hidden_months(demo_env, "infant_low_acuity_ae", harrow)
+    assert (~hidden).sum() < trends.MIN_POINTS <= len(hidden)
+    at = open_app(area=harrow, page="trends.py")
+    assert_clean(at)
+    assert "infant_low_acuity_ae" not in at.selectbox(key="trend_measure").options
+    name = marts(demo_env, "measures").set_index("measure_id").loc["infant_low_acuity_ae", "name"]
+    assert any(c.value.startswith("Not offered:") and name in c.value for c in at.caption)
+
+
 def test_icon_summary_lists_every_measure_with_its_stats_variation(demo_env):
+    """As the default viewer, who does not cover Harrow: icons from the months shown."""
     harrow = area_code(demo_env, "Harrow", "place")
     at = open_app(area=harrow, page="trends.py")
     assert_clean(at)
     table = at.dataframe[0].value.set_index("Measure")
     measures = marts(demo_env, "measures")
     assert sorted(table.index) == sorted(measures["name"])
+    some_hidden = 0
     for measure in measures.itertuples():
         periods, values, _ = independent_series(demo_env, measure.measure_id, harrow)
-        if len(values) < 12:
+        hidden = hidden_months(demo_env, measure.measure_id, harrow)
+        some_hidden += hidden.any()
+        assert (table.loc[measure.name, "Value"] == SUPPRESSED) == hidden[-1], measure.name
+        if (~hidden).sum() < 12:
             assert table.loc[measure.name, "Variation (latest month)"] == "–"
             continue
-        result = stats.spc(values, periods, polarity=measure.polarity, target=measure.target)
+        result = stats.spc(values[~hidden], periods[~hidden], polarity=measure.polarity, target=measure.target)
         label = VARIATION_LABEL[result.variation_icon] if result.mr_bar > 0 else "–"
         assert table.loc[measure.name, "Variation (latest month)"] == label, measure.name
+    assert some_hidden, "Harrow has months of 1–7 at test scale"
 
 
 def test_scorecard_table_matches_stats_and_filters_by_life_stage(demo_env):
@@ -116,10 +145,11 @@ def test_overview_says_what_changed(demo_env):
     assert "What changed" in [h.value for h in at.header]
     section = next(m.value for m in at.markdown if m.value.startswith("- ") or m.value.startswith("No monthly"))
     changed = []
-    for measure in marts(demo_env, "measures").itertuples():
+    for measure in marts(demo_env, "measures").itertuples():  # on the months of 1–7 hidden: shown to every role
         periods, values, _ = independent_series(demo_env, measure.measure_id, icb)
-        if len(values) >= 12:
-            result = stats.spc(values, periods, polarity=measure.polarity, target=measure.target)
+        shown = ~hidden_months(demo_env, measure.measure_id, icb)
+        if shown.sum() >= 12:
+            result = stats.spc(values[shown], periods[shown], polarity=measure.polarity, target=measure.target)
             if result.variation_icon != "common_cause" and result.mr_bar > 0:
                 changed.append(measure.name)
     lines = [line[2:] for line in section.splitlines()] if changed else []

@@ -1,17 +1,33 @@
-"""Trends: is a measure changing in the chosen area beyond its usual month-to-month variation?"""
+"""Trends: is a measure changing in the chosen area beyond its usual month-to-month variation?
+
+Who may see what is decided in the data layer (`trends.exact_for`, `trends.protect`): unless the
+viewer may see an area's exact figures (an INT lead in their own neighbourhood), months with 1–7
+events are hidden there and left out of the SPC, in the main chart, the small multiples and the
+icon summary alike.
+"""
 import streamlit as st
 
-from neighbourhood_health import appdata, charts_spc, session, trends
+from neighbourhood_health import access, appdata, charts_spc, session, trends
 from neighbourhood_health.indicators import format_value
+from neighbourhood_health.suppress import SUPPRESSED, THRESHOLD
 from neighbourhood_health.trends import ASSURANCE_LABEL, NO_ASSURANCE, VARIATION_LABEL
 
 area = session.current_area()
+user = access.current_user()
+db = appdata.database()
+exact = trends.exact_for(db, user, area.code)
 raw = appdata.run("app/measure_series", area_code=area.code)
-monthly = trends.monthly_values(raw)
-monthly = monthly.groupby("measure_id", sort=False).filter(trends.has_series)
+every = trends.protect(trends.monthly_values(raw), exact)
+monthly = every.groupby("measure_id", sort=False).filter(trends.has_series)
+too_hidden = every[~every["measure_id"].isin(monthly["measure_id"])].groupby("measure_id", sort=False).filter(
+    lambda part: len(part) >= trends.MIN_POINTS and part["suppressed"].any())["name"].unique()
+viewing = (f"Exact figures: you cover {area.name}." if exact else
+           f"Months with 1 to {THRESHOLD} events are hidden (gaps in the line) and left out of the mean and "
+           "process limits, so that they cannot be worked out from them.")
 if monthly.empty:
     st.title(f"Trends in {area.name}")
-    st.info(f"No measure has at least {trends.MIN_POINTS} months of data for {area.name}.")
+    st.info(f"No measure has at least {trends.MIN_POINTS} months that can be shown for {area.name}.")
+    st.caption(viewing)
     st.stop()
 
 heading = st.container()
@@ -27,7 +43,7 @@ events = trends.events_for(area.code, appdata.run("app/areas"), appdata.manifest
 choices = {"All points": None}
 for event in events:
     months = trends.points_before(rows["period"], event["date"])
-    if 2 <= months < len(rows):
+    if 2 <= rows["value"].iloc[:months].notna().sum() and months < len(rows):  # at least 2 months shown before it
         choices[f"The {months} months before “{event['label']}”"] = months
 choices["A fixed number of months"] = "fixed"
 if st.session_state.get("trend_baseline") not in choices:  # another area's event is not offered here
@@ -60,6 +76,17 @@ if result.assurance_icon:
 icons.caption(f"Assurance: {ASSURANCE_LABEL.get(result.assurance_icon, NO_ASSURANCE)}")
 for note in result.notes:
     st.caption(f"Note: {note}.")
+hidden = rows.loc[rows["suppressed"], "period"]
+who = access.ROLES[user.role].label if user is not None and user.role in access.ROLES else "nobody with a role"
+st.caption(f"Viewing as {who}. {viewing}"
+           + (f" Hidden here ({len(hidden)} of {len(rows)} months): {', '.join(f'{p:%b %Y}' for p in hidden)}."
+              if len(hidden) else ""))
+if rows["suppressed"].iloc[-1]:
+    st.caption(f"The latest month ({rows['period'].iloc[-1]:%b %Y}) is hidden: the variation icon describes the "
+               f"latest month shown ({result.points['period'].iloc[-1]:%b %Y}).")
+if len(too_hidden):
+    st.caption(f"Not offered: {', '.join(too_hidden)}, with fewer than {trends.MIN_POINTS} months left to show "
+               f"once months of 1 to {THRESHOLD} are hidden.")
 
 with st.expander("How to read this"):
     st.markdown(
@@ -72,7 +99,9 @@ with st.expander("How to read this"):
         "The variation icon describes the latest month (H or L: higher or lower); the assurance icon says "
         "whether the process will reliably meet the target (P passes, F fails, ? hit and miss). "
         "When you know something changed, calculate the limits from the months before it: the later "
-        "months are then judged against the old process.")
+        "months are then judged against the old process. "
+        f"Unless you may see exact figures for an area (INT leads, in their own neighbourhoods), months with 1 to "
+        f"{THRESHOLD} events are not drawn and are left out of the mean, the limits and the icons.")
     st.markdown(f"**Definition:** {first['definition']}")
 
 if area.level == "neighbourhood":
@@ -81,20 +110,27 @@ else:
     parent_code, highlight = area.code, None
 children = trends.monthly_values(appdata.run("app/measure_series_children", measure_id=measure,
                                              parent_code=parent_code))
-facets = [(name, trends.spc_for(part, baseline))
-          for name, part in children.groupby("area_name", sort=True) if trends.has_series(part)]
+shown_children = {name: trends.protect(part.reset_index(drop=True), trends.exact_for(db, user, part["area_code"].iloc[0]))
+                  for name, part in children.groupby("area_name", sort=True)}
+facets = [(name, trends.spc_for(part, baseline)) for name, part in shown_children.items() if trends.has_series(part)]
 if facets:
     level = "places" if area.level == "icb" else "neighbourhoods"
     st.header(f"Across the {level} of {area.name if highlight is None else session.parent_name(area)}")
-    st.plotly_chart(charts_spc.small_multiples(facets, first["unit"], highlight=highlight), key="spc_facets",
-                    theme=None)
+    st.plotly_chart(charts_spc.small_multiples(facets, first["unit"], highlight=highlight, monthly=shown_children),
+                    key="spc_facets", theme=None)
+    left_out = [name for name, part in shown_children.items() if not trends.has_series(part)]
+    if any(part["suppressed"].any() for part in shown_children.values()):
+        st.caption(f"Months with 1 to {THRESHOLD} events are hidden (gaps) wherever you may not see exact figures, "
+                   "and left out of that area's limits." + (f" Not shown: {', '.join(left_out)} (fewer than {trends.MIN_POINTS} "
+                                       "months left to show)." if left_out else ""))
 
 st.header(f"Every measure in {area.name}: variation and assurance")
-summary = trends.icon_summary(raw)
+summary = trends.icon_summary(raw, exact=exact)
 st.dataframe(
     {"Measure": summary["name"],
      "Latest": summary["latest_period"].dt.strftime("%b %Y"),
-     "Value": [format_value(v, u) for v, u in zip(summary["latest_value"], summary["unit"])],
+     "Value": [SUPPRESSED if h else format_value(v, u)
+               for v, u, h in zip(summary["latest_value"], summary["unit"], summary["latest_hidden"])],
      "variation_icon": charts_spc.icon_uris(summary["variation_icon"], "variation"),
      "Variation (latest month)": summary["variation_icon"].map(VARIATION_LABEL).fillna("–"),
      "assurance_icon": charts_spc.icon_uris(summary["assurance_icon"], "assurance"),
@@ -103,5 +139,7 @@ st.dataframe(
     column_config={"variation_icon": st.column_config.ImageColumn("", width=40),
                    "assurance_icon": st.column_config.ImageColumn("", width=40)},
     hide_index=True, width="stretch", height=36 * (len(summary) + 1) + 2, key="icon_summary")
-st.caption(f"Icons use all points of each series. Measures with fewer than {trends.MIN_POINTS} months "
-           "(annual surveys, snapshots at the extract date) have no SPC.")
+st.caption(("Icons use all points of each series. " if exact else
+            f"Icons use the months shown; {SUPPRESSED}: the latest month has 1 to {THRESHOLD} events and is hidden. ")
+           + f"Measures with fewer than {trends.MIN_POINTS} months (annual surveys, snapshots at the extract date) "
+           "have no SPC.")
