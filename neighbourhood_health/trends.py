@@ -82,9 +82,9 @@ def spc_for(rows: pd.DataFrame, baseline: int | None = None) -> stats.SPCResult:
 
     Hidden months are left out of the calculation, not just out of the drawing: the mean and the
     limits (through the mean moving range) are sums over the points, so limits computed with a
-    hidden month would, together with the months shown, give that month back (one hidden month
-    exactly from the mean; two from the mean and the limits). Mean, limits, special-cause rules
-    and icons therefore come from the months shown only, and runs and trends count those.
+    hidden month would, together with the months shown, give it back: one hidden month exactly
+    from the mean, and the limits add a second equation for two. Mean, limits, special-cause
+    rules and icons therefore come from the months shown only; runs and trends count those.
     `baseline` is the first `baseline` months; the points in it are the months shown among them.
     """
     hidden = rows["suppressed"].to_numpy(dtype=bool) if "suppressed" in rows else np.zeros(len(rows), dtype=bool)

@@ -85,8 +85,8 @@ if rows["suppressed"].iloc[-1]:
     st.caption(f"The latest month ({rows['period'].iloc[-1]:%b %Y}) is hidden: the variation icon describes the "
                f"latest month shown ({result.points['period'].iloc[-1]:%b %Y}).")
 if len(too_hidden):
-    st.caption(f"Not offered: {', '.join(too_hidden)}, with fewer than {trends.MIN_POINTS} months left to show "
-               f"once months of 1 to {THRESHOLD} are hidden.")
+    st.caption(f"Not offered: {'; '.join(too_hidden)} (fewer than {trends.MIN_POINTS} months left to show "
+               f"once months of 1 to {THRESHOLD} are hidden).")
 
 with st.expander("How to read this"):
     st.markdown(
