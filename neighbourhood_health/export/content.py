@@ -10,7 +10,6 @@ whose numerator is 1–7 (`suppress`), cohort counts protected for an aggregate-
 """
 from __future__ import annotations
 
-import dataclasses
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,7 +23,7 @@ from ..catalogue import FAMILIES, load_measures
 from ..charts_cohorts import count_bars
 from ..charts_place import category_bars, ranked_bars
 from ..findings import gradient_finding, map_finding, prevalence_finding, quintile_gap_sentence, sii_sentence, with_unit
-from ..suppress import SUPPRESSED, THRESHOLD, TOTAL, is_small, suppress_measure_rows
+from ..suppress import SUPPRESSED, THRESHOLD, TOTAL, is_small
 from . import map_image
 
 #: The measure of the map and inequality slides: the one the Map and Inequalities pages open on.
@@ -107,7 +106,7 @@ def build(db, area_code: str, user: access.User | None = None, round_to: int = 0
     catalogue = load_measures(db.extracts_dir)  # recorded prevalence has its own slide, not the scorecard's
     prevalence_ids = set(catalogue.loc[catalogue["query"] == "recorded_prevalence", "measure_id"])
     user = user or board_user([area_code])
-    summary = trends.icon_summary(series)
+    summary = trends.icon_summary(series, exact=False)  # icons from the months a board may see
     pack.slides = [
         _title_slide(pack),
         _headline_slide(pack, rows[~rows["measure_id"].isin(prevalence_ids)]),
@@ -116,7 +115,7 @@ def build(db, area_code: str, user: access.User | None = None, round_to: int = 0
         _prevalence_slide(db, pack, scope, latest),
         _inequality_slide(db, pack, measure),
         _cohort_slide(db, pack, user, round_to),
-        _spc_summary_slide(pack, summary, series),
+        _spc_summary_slide(pack, summary),
         *_trend_slides(pack, summary, series, latest, trends.events_for(area_code, tree.reset_index(drop=True),
                                                                manifest.get("service_changes", []))),
         _methods_slide(pack, round_to),
@@ -275,21 +274,14 @@ def _cohort_slide(db, pack: Pack, user: access.User, round_to: int) -> Slide:
                         f"reveal one{rounding}."], notes=notes)
 
 
-def _latest_small(series: pd.DataFrame) -> dict:
-    """measure_id → True when its latest period's numerator is 1–7 (its latest value is then hidden)."""
-    last = series.sort_values("period").groupby("measure_id").tail(1)
-    return dict(zip(last["measure_id"], is_small(last["numerator"])))
-
-
-def _spc_summary_slide(pack: Pack, summary: pd.DataFrame, series: pd.DataFrame) -> Slide:
+def _spc_summary_slide(pack: Pack, summary: pd.DataFrame) -> Slide:
     summary = summary[summary["variation_icon"].notna()].reset_index(drop=True)
-    small = _latest_small(series)
     kinds = summary["variation_icon"].str.split("_").str[0]
     concern, improvement = int((kinds == "concern").sum()), int((kinds == "improvement").sum())
     table = pd.DataFrame({
         "Measure": summary["name"], "Latest month": summary["latest_period"].dt.strftime("%b %Y"),
-        "Value": [SUPPRESSED if small.get(m) else indicators.format_value(v, u)
-                  for m, v, u in zip(summary["measure_id"], summary["latest_value"], summary["unit"])],
+        "Value": [SUPPRESSED if hidden else indicators.format_value(v, u)
+                  for hidden, v, u in zip(summary["latest_hidden"], summary["latest_value"], summary["unit"])],
         "Variation": summary["variation_icon"].map(trends.VARIATION_LABEL),
         "Assurance": summary["assurance_icon"].map(trends.ASSURANCE_LABEL).fillna(trends.NO_ASSURANCE)})
     title = (f"In the latest month, {concern} measures show special cause concern and {improvement} improvement"
@@ -313,35 +305,35 @@ def key_trends(summary: pd.DataFrame, series: pd.DataFrame) -> list[str]:
 
 def _trend_slides(pack: Pack, summary: pd.DataFrame, series: pd.DataFrame, latest: pd.DataFrame,
                   events: list[dict]) -> list[Slide]:
-    monthly = trends.monthly_values(series)
+    """One SPC slide per key trend, protected as on the Trends page: months of 1–7 are hidden and
+    the mean and limits come from the months shown (`trends.spc_for`), so they cannot give one back."""
+    monthly = trends.protect(trends.monthly_values(series))
     info = latest.set_index("measure_id")
     slides = []
     for measure_id in key_trends(summary, series):
         rows = monthly[monthly["measure_id"] == measure_id].reset_index(drop=True)
         name, unit = rows["name"].iloc[0], rows["unit"].iloc[0]
         result = trends.spc_for(rows)
-        shown_rows = suppress_measure_rows(rows)
-        hidden = dict(zip(shown_rows["period"], shown_rows["suppressed"]))
-        points = result.points.assign(value=result.points["value"].mask(result.points["period"].map(hidden).fillna(False)))
-        shown = dataclasses.replace(result, points=points)
+        hidden = dict(zip(rows["period"], rows["suppressed"]))
         icon = trends.variation(result)
-        why = trends.explain(result, unit) if not shown_rows["suppressed"].iloc[-1] else (
+        why = trends.explain(result, unit) if not rows["suppressed"].iloc[-1] else (
             trends.VARIATION_LABEL[icon].lower() if icon else None)
         title = f"{name}: " + (why if why else "common cause variation, no sign of change beyond the usual "
                                "month-to-month variation")
         months = [f"{p:%b %Y}" for p in rows["period"]]
-        lines_series = {name: _values(shown_rows["value"]), "Mean": [result.mean] * len(rows),
+        lines_series = {name: _values(rows["value"]), "Mean": [result.mean] * len(rows),
                         "Upper process limit": [result.upl] * len(rows), "Lower process limit": [result.lpl] * len(rows)}
         if result.target is not None:
             lines_series["Target"] = [result.target] * len(rows)
         lines = [f"Variation: {trends.VARIATION_LABEL[icon] if icon else trends.NO_VARIATION}",
                  f"Assurance: {trends.ASSURANCE_LABEL.get(result.assurance_icon, trends.NO_ASSURANCE)}"]
-        if shown_rows["suppressed"].any():
-            lines.append(f"Months with 1–{THRESHOLD} events are not shown ({int(shown_rows['suppressed'].sum())}).")
+        if rows["suppressed"].any():
+            lines.append(f"Months with 1–{THRESHOLD} events are not shown ({int(rows['suppressed'].sum())}), "
+                         "and the mean and limits are worked out from the months shown.")
         slides.append(Slide(
             f"trend:{measure_id}", "Key trend", title, lines=lines,
             chart=Chart("line", months, lines_series, unit, "#,##0.0", point_kinds=_point_kinds(result, rows, hidden)),
-            figure=charts_spc.spc_figure(shown, f"{name}, {pack.area_name}", unit, shown_rows, events),
+            figure=charts_spc.spc_figure(result, f"{name}, {pack.area_name}", unit, rows, events),
             notes=f"{name}: {info.loc[measure_id, 'definition']} Source: {info.loc[measure_id, 'source']}. "
                   "XmR chart: process limits at the mean ± 2.66 × the mean moving range of all months shown."))
     return slides
