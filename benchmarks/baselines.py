@@ -12,7 +12,8 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
-from neighbourhood_health import indicators
+from neighbourhood_health import access, cohorts, indicators
+from neighbourhood_health.contract import CONDITIONS
 
 MEASURE = "emergency_admissions"
 
@@ -106,6 +107,48 @@ def series_pandas(f, areas):
     return _with_rates(frame)
 
 
+# 4. Cohort builder counts with several filters (Cohorts): any of hypertension or diabetes, two or
+# more LTCs, rising or high risk, 65 and over, an emergency admission in the last 12 months.
+FILTERS = cohorts.Filters(conditions=("hypertension", "diabetes"), all_conditions=False, min_conditions=2,
+                          risk_bands=("rising", "high"), age_bands=("65-74", "75-84", "85+"),
+                          activity_types=("emergency_admission",), min_events=1)
+
+
+def _lead(areas):
+    return access.User("benchmark", "Benchmark", "int_lead", (areas["place"],))
+
+
+def cohort_counts_ours(database, areas):
+    table = cohorts.counts(database, _lead(areas), FILTERS, areas["place"]).table
+    cells = table.drop(index=cohorts.suppress.TOTAL, columns=cohorts.suppress.TOTAL).stack()
+    return cells[cells > 0].rename("numerator").reset_index().assign(denominator=1.0)
+
+
+def cohort_counts_pandas(f, areas):
+    residents = _residents(f, areas["place"])
+    a = f["activity"]
+    start = f["extract"] - pd.DateOffset(months=12)
+    dates = pd.to_datetime(a.event_date)
+    recent = a[(a.event_type == "emergency_admission") & (dates > start) & (dates <= f["extract"])]
+    admissions = recent.groupby("person_id").size().reindex(residents.person_id, fill_value=0).to_numpy()
+    ltcs = residents[[f"ltc_{c}" for c in CONDITIONS]].fillna(False).sum(axis=1)
+    bands = cohorts.risk_bands().set_index("band").loc[list(FILTERS.risk_bands)]
+    in_band = np.zeros(len(residents), dtype=bool)
+    for band in bands.itertuples():
+        in_band |= ((residents.risk_score >= band.lower) & (residents.risk_score < band.upper)).to_numpy()
+    chosen = residents[(residents.ltc_hypertension.fillna(False) | residents.ltc_diabetes.fillna(False))
+                       & (ltcs >= 2) & in_band & (residents.age >= 65) & (admissions >= 1)]
+    names = f["lookup"].drop_duplicates("neighbourhood_code").set_index("neighbourhood_code")["neighbourhood_name"]
+    cells = chosen.assign(Neighbourhood=chosen.neighbourhood_code.map(names)).groupby(["Neighbourhood", "segment"]).size()
+    return cells.rename("numerator").rename_axis(["Neighbourhood", "Segment"]).reset_index().assign(denominator=1.0)
+
+
+def _same_cells(ours, theirs):
+    key = ["Neighbourhood", "Segment"]
+    a, b = (f.set_index(key).numerator.astype(int).sort_index() for f in (ours, theirs))
+    return bool(a.sum() > 0 and a.equals(b))
+
+
 def same(key):
     def check(ours, theirs):
         a = ours.sort_values(key).reset_index(drop=True)
@@ -120,4 +163,6 @@ QUESTIONS = [
              same("area_code")),
     Question("Emergency admissions by deprivation decile", by_decile_ours, by_decile_pandas, same("imd_decile")),
     Question("Emergency admissions, monthly series for a place", series_ours, series_pandas, same("period")),
+    Question("Cohort builder counts, five filters, by neighbourhood and segment", cohort_counts_ours,
+             cohort_counts_pandas, _same_cells),
 ]
