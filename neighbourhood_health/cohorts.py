@@ -199,7 +199,7 @@ def _raw_counts(db, definition: Definition, area_code: str) -> tuple[pd.DataFram
 
 def _raw_list(db, definition: Definition, area_code: str) -> pd.DataFrame:
     with _with_members(db, definition) as (cur, when):
-        return run_on(cur, "cohorts/members/pseudonymised_list", area_code=area_code, **when)
+        return run_on(cur, "cohorts/members/pseudonymised_list", area_code=area_code, condition_names=CONDITIONS)
 
 
 # --- Aggregates -------------------------------------------------------------------------------

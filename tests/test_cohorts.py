@@ -203,6 +203,28 @@ def test_list_shows_bands_not_ages_and_only_the_leads_neighbourhood(demo_db, tmp
     assert rows["Risk score (%)"].is_monotonic_decreasing
 
 
+def test_list_matches_the_extracts(demo_db, demo_cfg, extract, tmp_path):
+    """The list reads person_profile; every column agrees with persons and activity read by pandas."""
+    persons, recent, _ = extract
+    rows = cohorts.person_list(demo_db, LEAD, "multimorbid_high_risk", BRENT_EAST, tmp_path).set_index("Pseudonymised ID")
+    assert len(rows) > 0
+    who = persons.set_index("person_id").loc[rows.index]
+    names = [", ".join(c for c in sorted(CONDITIONS) if person[f"ltc_{c}"]) for _, person in who.iterrows()]
+    assert rows["Long-term conditions"].tolist() == names
+    assert (rows["Number of LTCs"] == who.ltcs).all() and (rows["Risk score (%)"] == who.risk_score).all()
+    assert (rows["Practice code"] == who.practice_code).all()
+    activity = pd.read_parquet(demo_cfg.extracts_dir / "activity.parquet")
+    activity["event_date"] = pd.to_datetime(activity["event_date"])
+    extract_date = cohorts.dates(demo_db)["extract_date"]
+    activity = activity[activity.event_date <= pd.Timestamp(extract_date)]
+    for column, event_type in (("Last emergency admission", "emergency_admission"),
+                               ("Last A&E attendance", "ae_attendance"), ("Last community contact", "community_contact")):
+        last = activity[activity.event_type == event_type].groupby("person_id").event_date.max().reindex(rows.index)
+        assert (pd.to_datetime(rows[column]).fillna(pd.Timestamp(0)) == last.fillna(pd.Timestamp(0))).all(), column
+    admissions = recent[recent.event_type == "emergency_admission"].groupby("person_id").size()
+    assert (rows["Emergency admissions, 12 months"] == admissions.reindex(rows.index, fill_value=0)).all()
+
+
 def test_trend_covers_twelve_complete_months(demo_db):
     rows = cohorts.activity_trend(demo_db, LEAD, "frail_emergency_admissions", BRENT_EAST)
     assert rows.groupby("event_type").size().tolist() == [12, 12]

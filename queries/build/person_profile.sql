@@ -1,21 +1,29 @@
--- One row per resident: what the cohort builder filters on, in a few compact columns, so that a
--- recount after a filter change reads one narrow table instead of persons and activity.
+-- One row per resident: what the cohort builder filters on and the pseudonymised list shows, in a
+-- few compact columns, so that a recount or a list reads one narrow table sorted by area instead
+-- of the person and activity extracts.
 -- `conditions` is a bit mask of the 14 recorded LTCs in the contract's order (bit 0 hypertension …
 -- bit 13 learning disability) and `conditions_count` how many. Events are counted over the 12
--- months to the extract date, low-acuity ones for A&E only, the one event type the contract flags.
+-- months to the extract date, low-acuity ones for A&E only, the one event type the contract flags;
+-- the last contacts of three kinds are the latest on or before the extract date.
 WITH recent AS (
     SELECT person_id,
-           count(CASE WHEN event_type = 'ae_attendance' THEN 1 END) AS ae_attendances_12m,
-           count(CASE WHEN event_type = 'ae_attendance' AND coalesce(low_acuity, false) THEN 1 END) AS low_acuity_ae_12m,
-           count(CASE WHEN event_type = 'emergency_admission' THEN 1 END) AS emergency_admissions_12m,
-           count(CASE WHEN event_type = 'elective_admission' THEN 1 END) AS elective_admissions_12m,
-           count(CASE WHEN event_type = 'outpatient' THEN 1 END) AS outpatient_12m,
-           count(CASE WHEN event_type = 'community_contact' THEN 1 END) AS community_contacts_12m
-    FROM activity
-    WHERE CAST(event_date AS DATE) > $window_start AND CAST(event_date AS DATE) <= $extract_date
+           count(CASE WHEN event_type = 'ae_attendance' AND in_window THEN 1 END) AS ae_attendances_12m,
+           count(CASE WHEN event_type = 'ae_attendance' AND in_window AND coalesce(low_acuity, false) THEN 1 END)
+               AS low_acuity_ae_12m,
+           count(CASE WHEN event_type = 'emergency_admission' AND in_window THEN 1 END) AS emergency_admissions_12m,
+           count(CASE WHEN event_type = 'elective_admission' AND in_window THEN 1 END) AS elective_admissions_12m,
+           count(CASE WHEN event_type = 'outpatient' AND in_window THEN 1 END) AS outpatient_12m,
+           count(CASE WHEN event_type = 'community_contact' AND in_window THEN 1 END) AS community_contacts_12m,
+           max(CASE WHEN event_type = 'emergency_admission' THEN event_day END) AS last_emergency_admission,
+           max(CASE WHEN event_type = 'ae_attendance' THEN event_day END) AS last_ae_attendance,
+           max(CASE WHEN event_type = 'community_contact' THEN event_day END) AS last_community_contact
+    FROM (SELECT person_id, event_type, low_acuity, CAST(event_date AS DATE) AS event_day,
+                 CAST(event_date AS DATE) > $window_start AS in_window
+          FROM activity
+          WHERE CAST(event_date AS DATE) <= $extract_date) events
     GROUP BY person_id
 )
-SELECT p.person_id, s.small_area_code, s.neighbourhood_code, p.segment,
+SELECT p.person_id, s.small_area_code, s.neighbourhood_code, p.practice_code, p.segment,
        CAST(CASE WHEN p.age < 1 THEN 'Under 1' WHEN p.age < 18 THEN '1-17' WHEN p.age < 40 THEN '18-39'
             WHEN p.age < 65 THEN '40-64' WHEN p.age < 75 THEN '65-74' WHEN p.age < 85 THEN '75-84'
             ELSE '85+' END AS STRING) AS age_band,
@@ -39,7 +47,8 @@ SELECT p.person_id, s.small_area_code, s.neighbourhood_code, p.segment,
        CAST(coalesce(r.emergency_admissions_12m, 0) AS INTEGER) AS emergency_admissions_12m,
        CAST(coalesce(r.elective_admissions_12m, 0) AS INTEGER) AS elective_admissions_12m,
        CAST(coalesce(r.outpatient_12m, 0) AS INTEGER) AS outpatient_12m,
-       CAST(coalesce(r.community_contacts_12m, 0) AS INTEGER) AS community_contacts_12m
+       CAST(coalesce(r.community_contacts_12m, 0) AS INTEGER) AS community_contacts_12m,
+       r.last_emergency_admission, r.last_ae_attendance, r.last_community_contact
 FROM persons p
 JOIN small_areas s USING (small_area_code)
 LEFT JOIN recent r USING (person_id)
