@@ -42,7 +42,8 @@ def scorecard(latest: pd.DataFrame, series: pd.DataFrame) -> pd.DataFrame:
     """Rows of `app/measure_latest` judged against the parent, with trend and target, suppressed."""
     rows = suppress(indicators.against_parent(latest))
     rows["target_met"] = target_met(rows)
-    found = {m: trends.recent_trend(part) for m, part in trends.monthly_values(series).groupby("measure_id")}
+    monthly = trends.protect(trends.monthly_values(series))  # as every figure here: hidden months say nothing
+    found = {m: trends.recent_trend(part) for m, part in monthly.groupby("measure_id")}
     rows["trend_icon"] = [found.get(m, (None, ""))[0] for m in rows["measure_id"]]
     rows["trend"] = [found.get(m, (None, "No data"))[1] for m in rows["measure_id"]]
     return rows

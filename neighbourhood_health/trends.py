@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from . import access, indicators, stats
-from .suppress import suppress_measure_rows
+from .suppress import THRESHOLD, suppress_measure_rows
 
 #: Making Data Count asks for at least 12 points before limits mean much; shorter series get no SPC.
 MIN_POINTS = 12
@@ -222,9 +222,16 @@ def recent_trend(rows: pd.DataFrame) -> tuple[str | None, str]:
 
     With a monthly series, the SPC variation of the latest month; with a few periods (annual
     surveys), the latest period's 95% interval against the previous period's value (Fingertips
-    comparison); with one period, nothing to say.
+    comparison); with one period, nothing to say. Rows from `protect`: hidden months are left out
+    of the SPC, and a hidden latest period is not described at all, since the label would be about it.
     """
+    hidden = rows["suppressed"].to_numpy(dtype=bool) if "suppressed" in rows else np.zeros(len(rows), dtype=bool)
+    monthly = len(rows) >= MIN_POINTS
+    if hidden.any() and hidden[-1]:
+        return None, f"Latest {'month' if monthly else 'period'} hidden (1–{THRESHOLD})"
     rows = rows[rows["value"].notna()]
+    if hidden.any() and monthly and not has_series(rows):
+        return None, f"Too few months shown for SPC ({len(rows)})"
     if has_series(rows):
         icon = variation(spc_for(rows))
         return icon, VARIATION_LABEL[icon] if icon else NO_VARIATION

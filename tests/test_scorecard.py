@@ -82,6 +82,34 @@ def test_scorecard_matches_stats_on_the_marts(demo_cfg, demo_db):
                                area.loc[shown, ["value", "lower", "upper"]], rtol=1e-9)
     assert rows.loc[small[small].index, "value"].isna().all()
     assert rows["significance"].to_dict() == expected.where(shown, "not compared").to_dict()
-    assert set(rows["trend"]) <= {"One period only", "Common cause variation", *scorecard.trends.VARIATION_LABEL.values(),
-                                  *[f"{w} than Jul 2025" for w in ("Better", "Worse")], "Similar to Jul 2025",
-                                  scorecard.trends.NO_VARIATION}
+    labels = {"One period only", "Common cause variation", *scorecard.trends.VARIATION_LABEL.values(),
+              scorecard.trends.NO_VARIATION, f"Latest month hidden (1–{THRESHOLD})", f"Latest period hidden (1–{THRESHOLD})"}
+    compared = rows["trend"].str.fullmatch(r"(Better than|Worse than|Similar to) [A-Z][a-z]{2} \d{4}")
+    too_few = rows["trend"].str.fullmatch(r"Too few months shown for SPC \(\d+\)")
+    assert set(rows.loc[~(compared | too_few), "trend"]) <= labels
+
+
+def test_scorecard_trend_says_nothing_of_a_hidden_month(demo_cfg, demo_db):
+    """Months of 1–7 are left out of the trend's SPC, and a hidden latest month is not described."""
+    areas = marts(demo_cfg, "areas")
+    series_by_area = {code: demo_db.run("app/measure_series", area_code=code)
+                      for code in areas.loc[areas.area_level == "neighbourhood", "area_code"]}
+    seen_hidden_latest, seen_hidden_inside = False, False
+    for code, series in series_by_area.items():
+        monthly = scorecard.trends.monthly_values(series)
+        rows = scorecard.scorecard(demo_db.run("app/measure_latest", area_code=code), series).set_index("measure_id")
+        for measure_id, part in monthly.groupby("measure_id"):
+            small = part["numerator"].between(1, THRESHOLD).to_numpy()
+            if len(part) >= scorecard.trends.MIN_POINTS and small[-1]:
+                assert rows.loc[measure_id, "trend"] == f"Latest month hidden (1–{THRESHOLD})"
+                assert pd.isna(rows.loc[measure_id, "trend_icon"])
+                seen_hidden_latest = True
+            elif small.any() and scorecard.trends.has_series(part[~small]):
+                shown = part[~small]
+                icon = scorecard.trends.variation(stats.spc(shown["value"].to_numpy(), shown["period"].to_numpy(),
+                                                            polarity=shown["polarity"].iloc[0],
+                                                            target=scorecard.trends._target(shown)))
+                got = rows.loc[measure_id, "trend_icon"]
+                assert (pd.isna(got) and icon is None) or got == icon, (code, measure_id)
+                seen_hidden_inside = True
+    assert seen_hidden_latest and seen_hidden_inside, "the demo data exercises both"
