@@ -3,9 +3,9 @@
 One orchestration for both engines (neighbourhood_health/engines): the build's SQL is written
 once in queries/build and queries/measures, and each engine runs it where the data lives.
 Marts are written to a temporary folder beside the live one and swapped in atomically, so the
-running app never sees a half-built set. The extracts are only read. Pages read the marts; the
-pseudonymised list alone reads the person-level extracts. Two marts are person-level too
-(person_profile and cohort_membership, for the Cohorts page), and the same access rules guard them.
+running app never sees a half-built set. The extracts are only read. Pages read the marts. Two
+marts are person-level (person_profile and cohort_membership, for the Cohorts page's counts and
+pseudonymised list), and the access-checked functions of `cohorts` alone read them.
 """
 from __future__ import annotations
 

@@ -182,11 +182,11 @@ def _with_members(db, definition: Definition):
     """A private cursor on which `cohort_members` is the definition's people."""
     with db.cursor() as cur:
         cur.register("cohort_members", _members(db, cur, definition))
-        yield cur, dates(db)
+        yield cur
 
 
 def _raw_counts(db, definition: Definition, area_code: str) -> tuple[pd.DataFrame, pd.Series]:
-    with _with_members(db, definition) as (cur, _):
+    with _with_members(db, definition) as cur:
         rows = run_on(cur, "cohorts/members/counts", area_code=area_code, segments=SEGMENTS)
     table = rows.pivot_table(index="neighbourhood_name", columns="segment", values="people",
                              aggfunc="sum", fill_value=0)
@@ -198,7 +198,7 @@ def _raw_counts(db, definition: Definition, area_code: str) -> tuple[pd.DataFram
 
 
 def _raw_list(db, definition: Definition, area_code: str) -> pd.DataFrame:
-    with _with_members(db, definition) as (cur, when):
+    with _with_members(db, definition) as cur:
         return run_on(cur, "cohorts/members/pseudonymised_list", area_code=area_code, condition_names=CONDITIONS)
 
 
@@ -233,9 +233,9 @@ def activity_trend(db, user: access.User, definition: Definition, area_code: str
     """Monthly emergency admissions and A&E attendances of today's members over the last 12 months."""
     access.require_aggregates(db, user, area_code)
     if isinstance(definition, Filters):
-        with _with_members(db, definition) as (cur, when):
+        with _with_members(db, definition) as cur:
             rows = run_on(cur, "cohorts/members/activity_trend", area_code=area_code,
-                          event_types=list(TREND_EVENTS), **when)
+                          event_types=list(TREND_EVENTS), **dates(db))
     else:
         rows = db.run("app/cohort_activity_trend", cohort_id=_cohort(db, definition).cohort_id,
                       area_code=area_code, event_types=list(TREND_EVENTS), **dates(db))
