@@ -77,6 +77,11 @@ def protect(rows: pd.DataFrame, exact: bool = False) -> pd.DataFrame:
     return rows.assign(suppressed=False) if exact else suppress_measure_rows(rows)
 
 
+def _hidden(rows: pd.DataFrame) -> np.ndarray:
+    """Which months `protect` hid (none, for rows it has not seen)."""
+    return rows["suppressed"].to_numpy(dtype=bool) if "suppressed" in rows else np.zeros(len(rows), dtype=bool)
+
+
 def spc_for(rows: pd.DataFrame, baseline: int | None = None) -> stats.SPCResult:
     """SPC of one measure's monthly values (rows from `monthly_values` or `protect`, one area, by period).
 
@@ -87,7 +92,7 @@ def spc_for(rows: pd.DataFrame, baseline: int | None = None) -> stats.SPCResult:
     rules and icons therefore come from the months shown only; runs and trends count those.
     `baseline` is the first `baseline` months; the points in it are the months shown among them.
     """
-    hidden = rows["suppressed"].to_numpy(dtype=bool) if "suppressed" in rows else np.zeros(len(rows), dtype=bool)
+    hidden = _hidden(rows)
     shown = rows[~hidden]
     points = None
     if baseline:
@@ -225,9 +230,9 @@ def recent_trend(rows: pd.DataFrame) -> tuple[str | None, str]:
     comparison); with one period, nothing to say. Rows from `protect`: hidden months are left out
     of the SPC, and a hidden latest period is not described at all, since the label would be about it.
     """
-    hidden = rows["suppressed"].to_numpy(dtype=bool) if "suppressed" in rows else np.zeros(len(rows), dtype=bool)
+    hidden = _hidden(rows)
     monthly = len(rows) >= MIN_POINTS
-    if hidden.any() and hidden[-1]:
+    if len(hidden) and hidden[-1]:
         return None, f"Latest {'month' if monthly else 'period'} hidden (1–{THRESHOLD})"
     rows = rows[rows["value"].notna()]
     if hidden.any() and monthly and not has_series(rows):
