@@ -1,15 +1,15 @@
 """Neighbourhood Health Dashboard: the entry point owns the page list and the shared sidebar."""
 import streamlit as st
 
-from neighbourhood_health import access, appdata, session, signin
+from neighbourhood_health.app import cache, session, signin
 
 st.set_page_config(page_title="Neighbourhood Health Dashboard", page_icon=":material/local_hospital:", layout="wide")
 
-status = appdata.ensure_data()
+status = cache.ensure_data()
 if status.ready:
     st.sidebar.title("Neighbourhood Health")
     area = session.area_picker()
-    blocked = signin.blocked_reason(access.sidebar_user(), area.code)
+    blocked = signin.blocked_reason(signin.sidebar_user(), area.code)
     pages = [
         st.Page("views/overview.py", title="Overview", icon=":material/dashboard:", default=True),
         st.Page("views/map.py", title="Map", icon=":material/map:"),
@@ -18,7 +18,7 @@ if status.ready:
         st.Page("views/trends.py", title="Trends", icon=":material/monitoring:"),
         st.Page("views/scorecard.py", title="Measures scorecard", icon=":material/target:"),
         st.Page("views/cohorts.py", title="Cohorts", icon=":material/groups:"),
-        st.Page("views/presentation.py", title="Board pack", icon=":material/slideshow:"),
+        st.Page("views/board_pack.py", title="Board pack", icon=":material/slideshow:"),
         st.Page("views/data.py", title="Data", icon=":material/database:"),
     ]
     if blocked:

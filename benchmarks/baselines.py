@@ -12,8 +12,9 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
-from neighbourhood_health import access, cohorts, indicators
-from neighbourhood_health.contract import CONDITIONS
+from neighbourhood_health.privacy import access
+from neighbourhood_health.measures import cohorts, indicators
+from neighbourhood_health.pipeline.contract import CONDITIONS
 
 MEASURE = "emergency_admissions"
 

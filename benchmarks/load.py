@@ -52,8 +52,8 @@ from e2e.harness import (ARM_RERUN, CHROMIUM, CHROMIUM_ARGS, RAN, READY, registe
 from streamlit.proto.BackMsg_pb2 import BackMsg  # noqa: E402
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg  # noqa: E402
 
-from neighbourhood_health.access import ROLES  # noqa: E402
-from neighbourhood_health.db import Database  # noqa: E402
+from neighbourhood_health.privacy.access import ROLES  # noqa: E402
+from neighbourhood_health.store import Database  # noqa: E402
 
 SIDEBAR_KEYS = ("pick_icb", "pick_place", "pick_neighbourhood", "demo_role", "demo_areas")
 PAGE_FILTERS = {"map": "map_measure", "prevalence_gaps": "gap_condition", "inequalities": "ineq_measure",

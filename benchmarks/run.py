@@ -30,7 +30,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from neighbourhood_health import db, stats  # noqa: E402
+from neighbourhood_health import store as db, stats  # noqa: E402
 from neighbourhood_health.config import settings  # noqa: E402
 
 import baselines  # noqa: E402
@@ -59,8 +59,8 @@ def disk_size(path: Path) -> int:
 
 def prepare(cfg, log, reuse_marts: bool = False) -> dict:
     """Generate (or reuse) demo data at cfg.demo_scale and build the marts, timing each step."""
-    from neighbourhood_health.build import build_marts
-    from neighbourhood_health.demo import generate
+    from neighbourhood_health.pipeline.build import build_marts
+    from neighbourhood_health.pipeline.demo import generate
     timings = {}
     manifest = cfg.extracts_dir / "manifest.json"
     reuse = manifest.exists() and json.loads(manifest.read_text()).get("scale") == cfg.demo_scale
@@ -129,7 +129,7 @@ def render_pages(pages, areas, log) -> tuple[list[dict], list]:
 
 
 def time_queries(cfg, seen, repeat, log) -> list[dict]:
-    from neighbourhood_health.db import Database
+    from neighbourhood_health.store import Database
     rows = []
     for name, params in sorted(seen, key=lambda s: (s[0], str(s[1]))):
         fresh = Database(cfg.marts_dir, cfg.extracts_dir)
@@ -161,8 +161,9 @@ RECOUNT_STEPS = [
 def time_recounts(cfg, areas, repeat, log) -> list[dict]:
     """The builder's recount after each filter change, as the page computes it (query, pivot,
     totals) without Streamlit's cache: every step is a combination never counted before."""
-    from neighbourhood_health import access, cohorts
-    from neighbourhood_health.db import Database
+    from neighbourhood_health.privacy import access
+    from neighbourhood_health.measures import cohorts
+    from neighbourhood_health.store import Database
     database = Database(cfg.marts_dir, cfg.extracts_dir)
     rows = []
     for level, code in areas.items():
@@ -187,7 +188,7 @@ def time_recounts(cfg, areas, repeat, log) -> list[dict]:
 
 
 def compare_with_pandas(cfg, areas, repeat, log) -> list[dict]:
-    from neighbourhood_health.db import Database
+    from neighbourhood_health.store import Database
     database = Database(cfg.marts_dir, cfg.extracts_dir)
     frames = baselines.load(cfg)
     rows = []
@@ -296,7 +297,7 @@ def main() -> None:
     cfg = settings()
     log = lambda m: print(m, flush=True)
     timings = prepare(cfg, log, args.reuse_marts)
-    from neighbourhood_health.db import Database
+    from neighbourhood_health.store import Database
     database = Database(cfg.marts_dir, cfg.extracts_dir)
     areas = selections(database)
     counts = duckdb.sql("SELECT (SELECT count(*) FROM read_parquet($p)), (SELECT count(*) FROM read_parquet($a))",

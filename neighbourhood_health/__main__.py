@@ -6,7 +6,7 @@ import sys
 import time
 from pathlib import Path
 
-from .config import settings
+from neighbourhood_health.config import settings
 
 
 def _bar(fraction: float, message: str) -> None:
@@ -49,7 +49,7 @@ def main(argv: list[str] | None = None) -> int:
     cfg = settings()
 
     if args.command == "demo":
-        from .demo import generate
+        from neighbourhood_health.pipeline.demo import generate
         start = time.perf_counter()
         summary = generate(cfg, _bar)
         print(f"Generated in {time.perf_counter() - start:.1f} s: "
@@ -59,13 +59,13 @@ def main(argv: list[str] | None = None) -> int:
         args.command = "build"
 
     if args.command == "validate":
-        from .validate import validate_folder
+        from neighbourhood_health.pipeline.validate import validate_folder
         report = validate_folder(args.dir or cfg.extracts_dir, args.geo or cfg.geo_dir)
         print(report.as_text())
         return 0 if report.ok else 1
 
     if args.command == "build":
-        from .build import build_marts
+        from neighbourhood_health.pipeline.build import build_marts
         start = time.perf_counter()
         try:
             summary = build_marts(cfg, progress=_bar, engine=getattr(args, "engine", "duckdb"),
@@ -78,7 +78,7 @@ def main(argv: list[str] | None = None) -> int:
               + ", ".join(f"{k} {v:,} rows" for k, v in summary.items()))
         return 0
     if args.command == "import-geo":
-        from .import_geo import GeoImportError, import_geography
+        from neighbourhood_health.pipeline.import_geo import GeoImportError, import_geography
         start = time.perf_counter()
         try:
             report = import_geography(args.boundaries, args.lookup, args.deprivation, args.out or cfg.geo_dir,
@@ -90,7 +90,7 @@ def main(argv: list[str] | None = None) -> int:
         print(report.as_text() + f"\nTook {time.perf_counter() - start:.1f} s.")
         return 0
     if args.command == "pack":
-        from .export import write_pack
+        from neighbourhood_health.export import write_pack
         start = time.perf_counter()
         try:
             written = write_pack(cfg, args.area, args.out)

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+#: The catalogues shipped with the package (measures, cohorts, risk bands); a deployment may replace them.
+DEFINITIONS_DIR = Path(__file__).resolve().parent / "definitions"
 QUERIES_DIR = PROJECT_ROOT / "queries"
 
 

@@ -21,8 +21,8 @@ def demo_cfg(tmp_path_factory):
     os.environ.update(env)
     try:
         cfg = settings()
-        from neighbourhood_health.build import build_marts
-        from neighbourhood_health.demo import generate
+        from neighbourhood_health.pipeline.build import build_marts
+        from neighbourhood_health.pipeline.demo import generate
         generate(cfg)
         build_marts(cfg)
     finally:
@@ -46,7 +46,7 @@ def demo_env(demo_cfg, monkeypatch):
 
 @pytest.fixture(scope="session")
 def demo_db(demo_cfg):
-    from neighbourhood_health.db import Database
+    from neighbourhood_health.store import Database
     return Database(demo_cfg.marts_dir, demo_cfg.extracts_dir)
 
 

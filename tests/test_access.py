@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from neighbourhood_health import access, cohorts
+from neighbourhood_health.privacy import access
+from neighbourhood_health.measures import cohorts
 from neighbourhood_health.config import PROJECT_ROOT
 
 BRENT, BRENT_EAST, BRENT_SOUTH, HARROW, NWL = "Z72000006", "Z70000021", "Z70000020", "Z72000008", "Z54000002"

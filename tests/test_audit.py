@@ -10,7 +10,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from neighbourhood_health import access, audit, cohorts
+from neighbourhood_health.privacy import access, audit
+from neighbourhood_health.measures import cohorts
 
 BRENT, BRENT_EAST = "Z72000006", "Z70000021"
 LEAD = access.User("lead@example.nhs.uk", "Lead", "int_lead", (BRENT_EAST,))

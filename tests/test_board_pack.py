@@ -21,11 +21,13 @@ from pptx.enum.chart import XL_CHART_TYPE
 from pptx.enum.shapes import MSO_SHAPE_TYPE
 from pptx.oxml.ns import qn
 
-from neighbourhood_health import access, cohorts, stats
+from neighbourhood_health.privacy import access
+from neighbourhood_health.measures import cohorts
+from neighbourhood_health import stats
 from neighbourhood_health.__main__ import main
 from neighbourhood_health.config import PROJECT_ROOT
 from neighbourhood_health.export import content, html, pptx
-from neighbourhood_health.suppress import SUPPRESSED, THRESHOLD
+from neighbourhood_health.privacy.suppress import SUPPRESSED, THRESHOLD
 
 from test_scorecard import independent_latest
 from test_trends import marts

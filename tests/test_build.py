@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from neighbourhood_health.build import BuildError, build_marts
+from neighbourhood_health.pipeline.build import BuildError, build_marts
 
 
 @pytest.fixture

@@ -12,10 +12,10 @@ import duckdb
 import pandas as pd
 import pytest
 
-from neighbourhood_health.build import MARTS, build_marts
+from neighbourhood_health.pipeline.build import MARTS, build_marts
 from neighbourhood_health.config import QUERIES_DIR
-from neighbourhood_health.db import Database, parameters, sql_text
-from neighbourhood_health.engines.translate import TranslationError, for_spark, to_spark
+from neighbourhood_health.store import Database, parameters, sql_text
+from neighbourhood_health.pipeline.engines.translate import TranslationError, for_spark, to_spark
 
 BUILD_QUERIES = sorted(f"{p.parent.name}/{p.stem}" for folder in ("build", "measures")
                        for p in (QUERIES_DIR / folder).glob("*.sql"))
@@ -50,7 +50,7 @@ def test_untranslatable_sql_fails_naming_the_file_and_construct(sql, construct):
 
 
 def test_cli_passes_engine_master_and_conf(monkeypatch):
-    import neighbourhood_health.build as build
+    import neighbourhood_health.pipeline.build as build
     from neighbourhood_health.__main__ import main
     seen = {}
     monkeypatch.setattr(build, "build_marts", lambda cfg, progress, **kw: seen.update(kw) or {})
@@ -66,7 +66,7 @@ def test_cli_passes_engine_master_and_conf(monkeypatch):
 def spark():
     if reason := _java_missing():
         pytest.skip(reason)
-    from neighbourhood_health.engines.spark import spark_session
+    from neighbourhood_health.pipeline.engines.spark import spark_session
     # A short-lived JVM: the C1 compiler alone spends a third of the CPU time C2 would on these small builds.
     session = spark_session("local[2]", {"spark.sql.shuffle.partitions": "4", "spark.ui.enabled": "false",
                                          "spark.driver.extraJavaOptions": "-XX:TieredStopAtLevel=1"})
@@ -75,7 +75,7 @@ def spark():
 
 
 def test_spark_binds_dates_lists_and_flags_as_values(spark):
-    from neighbourhood_health.engines.spark import _literal
+    from neighbourhood_health.pipeline.engines.spark import _literal
     params = {"day": date(2026, 1, 31), "codes": ["E01000001", "E01000002"], "flag": True, "text": "x' OR 1=1 --"}
     row = spark.sql("SELECT :day + 1 AS next_day, array_contains(:codes, 'E01000002') AS listed, NOT :flag AS off, "
                     ":text AS text", args={k: _literal(v) for k, v in params.items()}).first()
@@ -85,7 +85,7 @@ def test_spark_binds_dates_lists_and_flags_as_values(spark):
 @pytest.fixture(scope="module")
 def twin_marts(demo_cfg, spark, tmp_path_factory):
     """The demo extracts built twice, once per engine, each from its own copy."""
-    from neighbourhood_health.engines.spark import SparkEngine
+    from neighbourhood_health.pipeline.engines.spark import SparkEngine
     built = {}
     for name, engine in (("duckdb", "duckdb"), ("spark", SparkEngine(spark))):
         root = tmp_path_factory.mktemp(f"marts_{name}")

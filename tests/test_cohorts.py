@@ -7,8 +7,9 @@ import json
 import pandas as pd
 import pytest
 
-from neighbourhood_health import access, cohorts
-from neighbourhood_health.contract import CONDITIONS
+from neighbourhood_health.privacy import access
+from neighbourhood_health.measures import cohorts
+from neighbourhood_health.pipeline.contract import CONDITIONS
 
 BRENT, BRENT_EAST = "Z72000006", "Z70000021"
 LEAD = access.User("lead@example.nhs.uk", "Lead", "int_lead", (BRENT_EAST,))

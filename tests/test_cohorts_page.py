@@ -6,9 +6,10 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from apptest import assert_clean
-from neighbourhood_health import access, audit, cohorts
+from neighbourhood_health.privacy import access, audit
+from neighbourhood_health.measures import cohorts
 from neighbourhood_health.config import PROJECT_ROOT
-from neighbourhood_health.db import Database
+from neighbourhood_health.store import Database
 
 BRENT, BRENT_EAST = "Z72000006", "Z70000021"
 

@@ -8,9 +8,9 @@ import pandas as pd
 import pytest
 import shapely
 
-from neighbourhood_health.demo import generate
-from neighbourhood_health.demo.geography import build_geography
-from neighbourhood_health.validate import validate_folder
+from neighbourhood_health.pipeline.demo import generate
+from neighbourhood_health.pipeline.demo.geography import build_geography
+from neighbourhood_health.pipeline.validate import validate_folder
 
 
 def _small_cfg(cfg, root, seed):

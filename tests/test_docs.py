@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 
-from neighbourhood_health import contract
+from neighbourhood_health.pipeline import contract
 from neighbourhood_health.config import PROJECT_ROOT
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from neighbourhood_health import findings
+from neighbourhood_health.present import findings
 
 RATE = pd.Series({"name": "Emergency admissions", "unit": "per 1,000 per year", "method": "rate",
                   "polarity": "lower_is_better"})

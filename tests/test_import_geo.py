@@ -19,8 +19,8 @@ from apptest import assert_clean, open_app
 from conftest import reference_dir
 from neighbourhood_health.__main__ import main as cli
 from neighbourhood_health.config import settings
-from neighbourhood_health.geo import build_layers
-from neighbourhood_health.import_geo import GeoImportError, import_geography
+from neighbourhood_health.pipeline.geo import build_layers
+from neighbourhood_health.pipeline.import_geo import GeoImportError, import_geography
 
 REF = reference_dir()
 BOUNDARIES = "boundaries/london_2021_census_shapefiles/london-2021-lsoa-gen20.shp"
@@ -134,8 +134,8 @@ def three_boroughs(tmp_path_factory):
     """Camden, Haringey and Islington clipped from the London-wide files (IMD scores from mySociety's
     copy of IoD2019, via the 2011→2021 lookup), with synthetic extracts whose residents live in real
     LSOAs, an analyst's own reference prevalence, and built marts."""
-    from neighbourhood_health.build import build_marts
-    from neighbourhood_health.demo.on_geography import generate_on_geography
+    from neighbourhood_health.pipeline.build import build_marts
+    from neighbourhood_health.pipeline.demo.on_geography import generate_on_geography
     root = tmp_path_factory.mktemp("ncl")
     neighbourhood_lookup(NCL_THREE).to_csv(root / "lookup.csv", index=False)
     report = import_geography(REF / BOUNDARIES, root / "lookup.csv", REF / MYSOCIETY, root / "geo",

@@ -11,7 +11,7 @@ import pytest
 from scipy import stats as sps
 
 from apptest import assert_clean, open_app
-from neighbourhood_health import inequalities
+from neighbourhood_health.measures import inequalities
 
 
 @pytest.fixture(scope="module")

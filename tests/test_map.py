@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from apptest import assert_clean, open_app
-from neighbourhood_health import maps
+from neighbourhood_health.present import maps
 
 Z95 = 1.959963984540054
 

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 from shapely.geometry import box
 
-from neighbourhood_health import maps
+from neighbourhood_health.present import maps
 
 
 def test_classes_are_equal_count_and_colours_follow_them():

@@ -5,7 +5,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from neighbourhood_health import prevalence, stats
+from neighbourhood_health.measures import prevalence
+from neighbourhood_health import stats
 
 
 def strata() -> pd.DataFrame:

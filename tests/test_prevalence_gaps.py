@@ -13,7 +13,7 @@ import pytest
 import streamlit as st
 
 from apptest import assert_clean, open_app
-from neighbourhood_health import prevalence
+from neighbourhood_health.measures import prevalence
 
 
 @pytest.fixture(scope="module")

@@ -4,9 +4,9 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from neighbourhood_health import cohorts
+from neighbourhood_health.measures import cohorts
 from neighbourhood_health.config import QUERIES_DIR
-from neighbourhood_health.db import QueryError, parameters, sql_text
+from neighbourhood_health.store import QueryError, parameters, sql_text
 
 APP_QUERIES = sorted(p.relative_to(QUERIES_DIR).with_suffix("").as_posix()
                      for folder in ("app", "cohorts") for p in (QUERIES_DIR / folder).glob("*.sql"))

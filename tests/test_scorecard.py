@@ -1,4 +1,4 @@
-"""The measures scorecard (neighbourhood_health.scorecard): judgements against the parent, suppression,
+"""The measures scorecard (neighbourhood_health.measures.scorecard): judgements against the parent, suppression,
 targets and the spine chart's scaling, checked against the statistics module on the parquet marts."""
 from __future__ import annotations
 
@@ -6,8 +6,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from neighbourhood_health import scorecard, stats
-from neighbourhood_health.suppress import THRESHOLD
+from neighbourhood_health.measures import scorecard
+from neighbourhood_health import stats
+from neighbourhood_health.privacy.suppress import THRESHOLD
 
 from test_trends import area_code, marts
 

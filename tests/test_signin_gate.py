@@ -4,7 +4,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from neighbourhood_health import signin
+from neighbourhood_health.app import signin
 from neighbourhood_health.config import PROJECT_ROOT
 from streamlit.testing.v1 import AppTest
 

@@ -13,20 +13,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from neighbourhood_health.stats import (
-    byars_limits,
-    compare,
-    compare_levels,
-    dsr,
-    exact_poisson_limits,
-    funnel_limits,
-    isr,
-    proportion,
-    rate,
-    sii,
-    spc,
-    wilson_limits,
-)
+from neighbourhood_health.stats import (byars_limits, compare, compare_levels, dsr, exact_poisson_limits, funnel_limits, isr, proportion, rate, sii, spc, wilson_limits)
 from reference import REF, PHE, SKIP_REASON
 
 

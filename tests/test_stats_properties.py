@@ -10,15 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from neighbourhood_health.stats import (
-    dsr,
-    expected_counts,
-    funnel_limits,
-    isr,
-    proportion,
-    rate,
-    spc,
-)
+from neighbourhood_health.stats import dsr, expected_counts, funnel_limits, isr, proportion, rate, spc
 
 SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 EPS = 1e-9

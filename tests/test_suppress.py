@@ -7,8 +7,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 from scipy.optimize import linprog
 
-from neighbourhood_health import suppress
-from neighbourhood_health.suppress import TOTAL, protect_counts, protect_table
+from neighbourhood_health.privacy import suppress
+from neighbourhood_health.privacy.suppress import TOTAL, protect_counts, protect_table
 
 
 def test_primary_rules_unchanged_for_measure_rows():

@@ -1,4 +1,4 @@
-"""SPC series logic (neighbourhood_health.trends): rules, icons and plain words, on synthetic series
+"""SPC series logic (neighbourhood_health.measures.trends): rules, icons and plain words, on synthetic series
 with known shifts and on the demo's Harrow child health model."""
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from neighbourhood_health import stats, trends
+from neighbourhood_health import stats
+from neighbourhood_health.measures import trends
 
 NOISE = [3, -2, 4, -4, 1, -1, 2, -3, 0, 3, -2, 4, -4, 1, -1, 2, -3, 0, -2, 3]
 

@@ -10,10 +10,11 @@ import pandas as pd
 import pytest
 
 from apptest import assert_clean, open_app
-from neighbourhood_health import stats, trends
-from neighbourhood_health.indicators import SIGNIFICANCE_LABEL
-from neighbourhood_health.suppress import SUPPRESSED, THRESHOLD
-from neighbourhood_health.trends import VARIATION_LABEL
+from neighbourhood_health import stats
+from neighbourhood_health.measures import trends
+from neighbourhood_health.measures.indicators import SIGNIFICANCE_LABEL
+from neighbourhood_health.privacy.suppress import SUPPRESSED, THRESHOLD
+from neighbourhood_health.measures.trends import VARIATION_LABEL
 
 from test_scorecard import independent_latest
 from test_trends import area_code, independent_series, marts

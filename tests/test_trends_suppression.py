@@ -12,9 +12,11 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from apptest import assert_clean
-from neighbourhood_health import access, stats, trends
+from neighbourhood_health.privacy import access
+from neighbourhood_health import stats
+from neighbourhood_health.measures import trends
 from neighbourhood_health.config import PROJECT_ROOT
-from neighbourhood_health.suppress import SUPPRESSED, THRESHOLD
+from neighbourhood_health.privacy.suppress import SUPPRESSED, THRESHOLD
 
 from test_trends import independent_series, marts, series
 
@@ -34,13 +36,13 @@ SMALL_SERIES = [40, 3, 38, 0, 41, 7, 44, 39, 1, 42, 37, 43, 40, 8, 36, 45, 6, 41
 def test_protect_hides_months_of_1_to_7_unless_exact():
     rows = trends.monthly_values(series(SMALL_SERIES))
     hidden = small(SMALL_SERIES)
-    shown = trends.protect(rows)
+    shown = trends.hide_small_months(rows)
     assert shown["suppressed"].tolist() == hidden.tolist()
     for col in ("numerator", "value", "lower", "upper"):
         assert shown.loc[hidden, col].isna().all(), col
         np.testing.assert_allclose(shown.loc[~hidden, col], rows.loc[~hidden, col])
     assert shown.loc[3, "value"] == 0 and shown.loc[13, "value"] == 8  # zero and 8 are shown
-    exact = trends.protect(rows, exact=True)
+    exact = trends.hide_small_months(rows, exact=True)
     assert not exact["suppressed"].any()
     np.testing.assert_allclose(exact["value"], SMALL_SERIES)
 
@@ -50,13 +52,13 @@ def test_spc_of_a_protected_series_does_not_depend_on_the_hidden_months():
     nothing published changes, so nothing published can give them back."""
     hidden = small(SMALL_SERIES)
     visible = np.array(SMALL_SERIES, dtype=float)[~hidden]
-    result = trends.spc_for(trends.protect(trends.monthly_values(series(SMALL_SERIES))))
+    result = trends.spc_for(trends.hide_small_months(trends.monthly_values(series(SMALL_SERIES))))
     expected = stats.spc(visible, polarity="lower_is_better")
     assert (result.mean, result.lpl, result.upl) == pytest.approx((expected.mean, expected.lpl, expected.upl))
     assert len(result.points) == (~hidden).sum() and not any("missing" in n for n in result.notes)
 
     other = [7 if h else v for v, h in zip(SMALL_SERIES, hidden)]
-    again = trends.spc_for(trends.protect(trends.monthly_values(series(other))))
+    again = trends.spc_for(trends.hide_small_months(trends.monthly_values(series(other))))
     assert (again.mean, again.mr_bar, again.variation_icon) == (result.mean, result.mr_bar, result.variation_icon)
     pd.testing.assert_frame_equal(again.points, result.points)
     # with every month (the exact view) the mean does move: this is what protection prevents
@@ -65,7 +67,7 @@ def test_spc_of_a_protected_series_does_not_depend_on_the_hidden_months():
 
 
 def test_a_baseline_counts_months_and_uses_the_months_shown_in_it():
-    rows = trends.protect(trends.monthly_values(series(SMALL_SERIES)))
+    rows = trends.hide_small_months(trends.monthly_values(series(SMALL_SERIES)))
     result = trends.spc_for(rows, baseline=10)  # 10 months, of which 7 are shown
     first_ten = np.array(SMALL_SERIES[:10], dtype=float)
     assert result.mean == pytest.approx(first_ten[~small(first_ten)].mean())
@@ -113,9 +115,9 @@ def test_exact_only_for_an_int_lead_in_their_own_neighbourhood(demo_db, chosen):
     raw = demo_db.run("app/measure_series", area_code=code)
     monthly = trends.monthly_values(raw[raw.measure_id == MEASURE])
     hidden = small(monthly["numerator"])
-    protected = trends.protect(monthly, trends.exact_for(demo_db, user("place_md", place), code))
+    protected = trends.hide_small_months(monthly, trends.exact_for(demo_db, user("place_md", place), code))
     assert protected.loc[hidden, "value"].isna().all() and protected.loc[~hidden, "value"].notna().all()
-    shown = trends.protect(monthly, trends.exact_for(demo_db, lead, code))
+    shown = trends.hide_small_months(monthly, trends.exact_for(demo_db, lead, code))
     np.testing.assert_allclose(shown["value"], monthly["value"])
 
 

@@ -7,7 +7,7 @@ import shutil
 import pandas as pd
 import pytest
 
-from neighbourhood_health.validate import validate_folder
+from neighbourhood_health.pipeline.validate import validate_folder
 
 
 @pytest.fixture

@@ -1,34 +1,36 @@
 """Cohorts: who in the chosen area is at high or rising risk, and whom to contact this month.
 
-What each role sees is decided in the data layer (neighbourhood_health.access and .cohorts); the
+What each role sees is decided in the data layer (neighbourhood_health.privacy.access and .cohorts); the
 page presents what it is given and says why anything is missing.
 """
 import pandas as pd
 import streamlit as st
 
-from neighbourhood_health import access, appdata, audit, cohorts, session
-from neighbourhood_health.charts_cohorts import activity_lines, count_bars
+from neighbourhood_health.privacy import access, audit
+from neighbourhood_health.app import cache, session, signin
+from neighbourhood_health.measures import cohorts
+from neighbourhood_health.present.charts.cohorts import activity_lines, count_bars
 from neighbourhood_health.config import settings
-from neighbourhood_health.contract import CONDITIONS, ETHNIC_GROUPS, EVENT_TYPES, SEXES
-from neighbourhood_health.suppress import SUPPRESSED, THRESHOLD, TOTAL
+from neighbourhood_health.pipeline.contract import CONDITIONS, ETHNIC_GROUPS, EVENT_TYPES, SEXES
+from neighbourhood_health.privacy.suppress import SUPPRESSED, THRESHOLD, TOTAL
 
 if "area" not in st.session_state:  # opened by a deep link before the entry point ran: start there
     st.switch_page("app.py")
 cfg = settings()
 area = session.current_area()
-user = access.current_user()
-db = appdata.database()
-version = appdata.marts_version()
+user = signin.current_user()
+db = cache.database()
+version = cache.marts_version()
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
 def cached_counts(_version: str, user: access.User, definition, area_code: str, round_to: int):
-    return cohorts.counts(appdata.database(), user, definition, area_code, round_to)
+    return cohorts.counts(cache.database(), user, definition, area_code, round_to)
 
 
 @st.cache_data(show_spinner=False, max_entries=128)
 def cached_trend(_version: str, user: access.User, definition, area_code: str, round_to: int):
-    return cohorts.activity_trend(appdata.database(), user, definition, area_code, round_to)
+    return cohorts.activity_trend(cache.database(), user, definition, area_code, round_to)
 
 
 def fmt(value, pattern: str = "{:,.0f}") -> str:
@@ -98,14 +100,14 @@ try:
     access.require_aggregates(db, user, area.code)
 except access.AccessDenied as exc:
     st.warning(f"{exc}. Choose one of your areas:")
-    names = appdata.run("app/areas").set_index("area_code")["area_name"]
+    names = cache.run("app/areas").set_index("area_code")["area_name"]
     for code in user.areas:
         if code in names.index:
             st.button(names[code], key=f"go_{code}", on_click=session.request_area, args=(code,))
     st.stop()
 
 catalogue = cohorts.load_cohorts(db.extracts_dir)
-manifest = appdata.manifest()
+manifest = cache.manifest()
 scope = ("counts of 1 to 7 are hidden (*), and so is any figure that would reveal one"
          + (f"; other counts are rounded to the nearest {cfg.round_to}" if cfg.round_to > 1 else "")
          if access.aggregate_only(user) else "exact counts and, for your neighbourhoods, the list of people")

@@ -2,19 +2,19 @@
 import pandas as pd
 import streamlit as st
 
-from neighbourhood_health import appdata
-from neighbourhood_health.catalogue import CatalogueError, load_measures
+from neighbourhood_health.app import cache
+from neighbourhood_health.pipeline.catalogue import CatalogueError, load_measures
 from neighbourhood_health.config import settings
-from neighbourhood_health.validate import validate_folder
+from neighbourhood_health.pipeline.validate import validate_folder
 
 cfg = settings()
 st.title("Data")
 
-if appdata.marts_version():
-    manifest, checked = appdata.manifest(), appdata.validation()
+if cache.marts_version():
+    manifest, checked = cache.manifest(), cache.validation()
     st.markdown(f"**Extract date:** {manifest['extract_date']} · **Source:** {manifest['source']}"
                 + (f" · seed {manifest['seed']}, scale {manifest['scale']}" if "seed" in manifest else ""))
-    st.caption(f"Extracts: {cfg.extracts_dir} · Boundaries: {cfg.geo_dir} · Marts: {appdata.marts_version()}")
+    st.caption(f"Extracts: {cfg.extracts_dir} · Boundaries: {cfg.geo_dir} · Marts: {cache.marts_version()}")
     problems = pd.DataFrame(checked["problems"])
     tables = pd.DataFrame({"Table": list(checked["tables"]), "Rows": list(checked["tables"].values())})
 else:
@@ -40,7 +40,7 @@ try:
 except CatalogueError as exc:
     st.error(f"The measure catalogue has problems:\n\n{exc}")
 else:
-    if appdata.marts_version():
-        periods = appdata.run("app/data_summary")[["measure_id", "first_period", "last_period", "periods"]]
+    if cache.marts_version():
+        periods = cache.run("app/data_summary")[["measure_id", "first_period", "last_period", "periods"]]
         catalogue = catalogue.merge(periods, on="measure_id", how="left")
     st.dataframe(catalogue.drop(columns=["query", "query_params", "family_order", "display_order"]), hide_index=True, width="stretch")

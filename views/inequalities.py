@@ -3,15 +3,16 @@ chosen area; slope and relative index of inequality; neighbourhoods on a funnel 
 import pandas as pd
 import streamlit as st
 
-from neighbourhood_health import appdata, inequalities, session
-from neighbourhood_health.charts_place import category_bars, funnel_plot
-from neighbourhood_health.findings import gradient_finding, quintile_gap_sentence, sii_sentence, with_unit
-from neighbourhood_health.place_widgets import area_names, definition, measure_picker
-from neighbourhood_health.suppress import suppress_measure_rows
+from neighbourhood_health.app import cache, session
+from neighbourhood_health.measures import inequalities
+from neighbourhood_health.present.charts.place import category_bars, funnel_plot
+from neighbourhood_health.present.findings import (gradient_finding, quintile_gap_sentence, sii_sentence, with_unit)
+from neighbourhood_health.app.widgets import area_names, definition, measure_picker
+from neighbourhood_health.privacy.suppress import suppress_measure_rows
 
 area = session.current_area()
 names = area_names()
-measures = appdata.run("app/place_view_measures")
+measures = cache.run("app/place_view_measures")
 measures = measures[measures["person_level"]]
 
 st.title(f"Inequalities in {area.name}")
@@ -20,7 +21,7 @@ unit = measure["unit"]
 st.caption("Measures that arrive already aggregated (surveys, waiting times) have no breakdown by person, "
            "so only measures from GP records and linked activity are offered.")
 
-bd = inequalities.breakdown(appdata.run("app/inequality_breakdown", measure_id=measure["measure_id"],
+bd = inequalities.breakdown(cache.run("app/inequality_breakdown", measure_id=measure["measure_id"],
                                         scope_code=area.code), measure)
 by = {dim: bd[bd["dimension"] == dim] for dim in inequalities.DIMENSIONS}
 sexes = by["sex"]
@@ -95,7 +96,7 @@ with st.expander("How to read this"):
 
 st.header("Neighbourhoods against the system")
 icb_name = names[area.icb_code]
-system = appdata.run("app/measure_within_area", measure_id=measure["measure_id"], scope_code=area.icb_code,
+system = cache.run("app/measure_within_area", measure_id=measure["measure_id"], scope_code=area.icb_code,
                      level="neighbourhood")
 system = suppress_measure_rows(system, derived=())
 hidden = system[system["suppressed"]]

@@ -4,14 +4,15 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from neighbourhood_health import appdata, indicators, maps, session
-from neighbourhood_health.findings import map_finding, with_unit
-from neighbourhood_health.place_widgets import (UNIT_NAME, area_names, clickable_map, definition, legend,
-                                                measure_picker, neighbourhood_scope)
+from neighbourhood_health.app import cache, session
+from neighbourhood_health.measures import indicators
+from neighbourhood_health.present import maps
+from neighbourhood_health.present.findings import map_finding, with_unit
+from neighbourhood_health.app.widgets import (UNIT_NAME, area_names, clickable_map, definition, legend, measure_picker, neighbourhood_scope)
 
 area = session.current_area()
 names = area_names()
-measures = appdata.run("app/place_view_measures")
+measures = cache.run("app/place_view_measures")
 
 st.title(f"Map of {area.name}")
 controls = st.columns([3, 2, 2, 1.4])
@@ -29,7 +30,7 @@ basemap = controls[3].toggle("Basemap", value=False, help="Street map under the 
 if not measure["person_level"]:
     st.caption("This measure arrives already aggregated by neighbourhood, so there is no small-area view.")
 
-rows = indicators.against_parent_suppressed(appdata.run("app/measure_within_area", measure_id=measure["measure_id"],
+rows = indicators.against_parent_suppressed(cache.run("app/measure_within_area", measure_id=measure["measure_id"],
                                                         scope_code=scope, level=level))
 unit = measure["unit"]
 
@@ -52,12 +53,12 @@ else:
     legend_title = f"Compared with {scope_name} (95% interval)"
 
 st.subheader(map_finding(rows, measure, UNIT_NAME[level][0], scope_name))
-geo = appdata.map_layer(level)
+geo = cache.map_layer(level)
 frame = geo[geo["area_code"].isin(rows["area_code"])].merge(
     rows.drop(columns=["area_name"]), on="area_code", how="left")
 keep = ["area_code", "area_name", "geometry", "colour", "value_text", "interval_text", "numerator_text",
         "denominator_text", "compared_text"] + (["neighbourhood_code"] if level == "small_area" else [])
-parents = appdata.map_layer("place" if level == "neighbourhood" else "neighbourhood")
+parents = cache.map_layer("place" if level == "neighbourhood" else "neighbourhood")
 map_col, legend_col = st.columns([4, 1])
 with map_col:
     if frame.empty:

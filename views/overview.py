@@ -1,14 +1,16 @@
 """Overview: headline figures for the chosen area in the three measure families, against its parent."""
 import streamlit as st
 
-from neighbourhood_health import appdata, indicators, scorecard, session, trends
-from neighbourhood_health.catalogue import FAMILIES
-from neighbourhood_health.presentation import count_column_config, measure_table, significance_style
+from neighbourhood_health.app import cache, session
+from neighbourhood_health.measures import indicators, scorecard, trends
+from neighbourhood_health.pipeline.catalogue import FAMILIES
+from neighbourhood_health.app.widgets import count_column_config
+from neighbourhood_health.present.tables import measure_table, significance_style
 
 area = session.current_area()
 parent = session.parent_name(area)
-manifest = appdata.manifest()
-rows = scorecard.suppress(indicators.against_parent(appdata.run("app/measure_latest", area_code=area.code)))
+manifest = cache.manifest()
+rows = scorecard.suppress(indicators.against_parent(cache.run("app/measure_latest", area_code=area.code)))
 
 worse = rows[rows.significance == "worse"]
 better = rows[rows.significance == "better"]
@@ -46,7 +48,7 @@ for family in FAMILIES:
                  hide_index=True, width="stretch", column_config=count_column_config())
 
 st.header("What changed")
-changed = trends.what_changed(area.code)
+changed = trends.what_changed(area.code, cache.run)
 st.markdown("\n".join(f"- {line}" for line in changed) if changed else
             "No monthly measure shows special cause variation in its latest month.")
 st.caption("Statistical process control (NHS Making Data Count) on each measure's monthly series: "

@@ -3,10 +3,12 @@ for the age, sex and deprivation of the registered population, as a count of peo
 import pandas as pd
 import streamlit as st
 
-from neighbourhood_health import appdata, maps, prevalence, session
-from neighbourhood_health.charts_place import ranked_bars
-from neighbourhood_health.findings import prevalence_finding
-from neighbourhood_health.place_widgets import area_names, clickable_map, definition, legend, neighbourhood_scope
+from neighbourhood_health.app import cache, session
+from neighbourhood_health.present import maps
+from neighbourhood_health.measures import prevalence
+from neighbourhood_health.present.charts.place import ranked_bars
+from neighbourhood_health.present.findings import prevalence_finding
+from neighbourhood_health.app.widgets import (area_names, clickable_map, definition, legend, neighbourhood_scope)
 
 
 def gap_table(frame: pd.DataFrame, first: str, first_label: str) -> pd.DataFrame:
@@ -37,7 +39,7 @@ def download(table: pd.DataFrame, label: str, file_name: str, key: str) -> None:
 area = session.current_area()
 names = area_names()
 scope = neighbourhood_scope(area)
-strata = appdata.run("app/prevalence_gap_strata", scope_code=scope)
+strata = cache.run("app/prevalence_gap_strata", scope_code=scope)
 own = prevalence.suppressed(prevalence.area_gaps(
     strata, neighbourhoods=[area.code] if area.level == "neighbourhood" else None))
 own["condition_name"] = own["name"].str.split(":").str[0]
@@ -97,7 +99,7 @@ with map_col:
     nbhd["prev_text"] = [("suppressed" if pd.isna(r) else f"{r:.1f}%") + f" recorded, {e:.1f}% expected"
                          for r, e in zip(nbhd["recorded_prevalence"], nbhd["expected_prevalence"])]
     nbhd["per_1000_text"] = ["–" if pd.isna(v) else f"{v:,.1f}" for v in nbhd["gap_per_1000"]]
-    geo = appdata.map_layer("neighbourhood")
+    geo = cache.map_layer("neighbourhood")
     frame = geo.merge(nbhd.rename(columns={"neighbourhood_code": "area_code"}).drop(columns=["name"]), on="area_code")
     st.markdown(f"**Estimated people not yet diagnosed per 1,000 eligible residents, {label[measure_id].lower()}**")
     clickable_map(frame[["area_code", "area_name", "geometry", "colour", "gap_text", "prev_text", "per_1000_text"]],
@@ -116,7 +118,7 @@ with st.expander("How to read this"):
         "Click a neighbourhood on the map to choose it on every page. Expected counts come from reference "
         "prevalence rates, not from the records being judged, so a gap can also reflect differences between "
         "the reference population and local people (for example in ethnicity).")
-definition(appdata.run("app/place_view_measures").set_index("measure_id").loc[measure_id])
+definition(cache.run("app/place_view_measures").set_index("measure_id").loc[measure_id])
 nbhd_table = gap_table(nbhd.sort_values("gap", ascending=False), "neighbourhood_name", "Neighbourhood")
 st.dataframe(nbhd_table, hide_index=True, width="stretch")
 download(nbhd_table, "Download this table (CSV)", f"prevalence_gaps_{measure_id}_{scope}.csv", "dl_nbhd")

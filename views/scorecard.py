@@ -1,19 +1,21 @@
 """Measures scorecard: measure by measure, how does the chosen area compare with its parent and peers?"""
 import streamlit as st
 
-from neighbourhood_health import appdata, charts_scorecard, scorecard, session
-from neighbourhood_health.catalogue import FAMILIES
-from neighbourhood_health.presentation import significance_style
-from neighbourhood_health.scorecard import LIFE_STAGE_LABEL
-from neighbourhood_health.suppress import THRESHOLD
+from neighbourhood_health.app import cache, session
+from neighbourhood_health.present.charts import scorecard as charts_scorecard
+from neighbourhood_health.measures import scorecard
+from neighbourhood_health.pipeline.catalogue import FAMILIES
+from neighbourhood_health.present.tables import significance_style
+from neighbourhood_health.measures.scorecard import LIFE_STAGE_LABEL
+from neighbourhood_health.privacy.suppress import THRESHOLD
 
 LEVEL_PLURAL = {"icb": "integrated care boards", "place": "places", "neighbourhood": "neighbourhoods"}
 
 area = session.current_area()
 parent = session.parent_name(area)
-tree = appdata.run("app/areas").set_index("area_code")
-rows = scorecard.scorecard(appdata.run("app/measure_latest", area_code=area.code),
-                           appdata.run("app/measure_series", area_code=area.code))
+tree = cache.run("app/areas").set_index("area_code")
+rows = scorecard.scorecard(cache.run("app/measure_latest", area_code=area.code),
+                           cache.run("app/measure_series", area_code=area.code))
 
 heading = st.container()
 pick_pillar, pick_stage, pick_peers = st.columns([2, 2, 2])
@@ -36,7 +38,7 @@ heading.title(f"{area.name}: {better} measures better and {worse} worse than {pa
 heading.markdown(f"{len(shown)} measures · compared with **{parent}** · spine charts against "
                  f"**{peer_label.lower() if peer_label.startswith('All') else peer_label}**")
 
-peers = appdata.run("app/measure_peers", area_level=area.level, icb_code=peer_choices[peer_label])
+peers = cache.run("app/measure_peers", area_level=area.level, icb_code=peer_choices[peer_label])
 spine = scorecard.spine(shown, peers)
 
 with st.expander("How to read this"):

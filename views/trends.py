@@ -1,23 +1,26 @@
 """Trends: is a measure changing in the chosen area beyond its usual month-to-month variation?
 
-Who may see what is decided in the data layer (`trends.exact_for`, `trends.protect`): unless the
+Who may see what is decided in the data layer (`trends.exact_for`, `trends.hide_small_months`): unless the
 viewer may see an area's exact figures (an INT lead in their own neighbourhood), months with 1–7
 events are hidden there and left out of the SPC, in the main chart, the small multiples and the
 icon summary alike.
 """
 import streamlit as st
 
-from neighbourhood_health import access, appdata, charts_spc, session, trends
-from neighbourhood_health.indicators import format_value
-from neighbourhood_health.suppress import SUPPRESSED, THRESHOLD
-from neighbourhood_health.trends import ASSURANCE_LABEL, NO_ASSURANCE, VARIATION_LABEL
+from neighbourhood_health.privacy import access
+from neighbourhood_health.app import cache, session, signin
+from neighbourhood_health.present.charts import spc as charts_spc
+from neighbourhood_health.measures import trends
+from neighbourhood_health.measures.indicators import format_value
+from neighbourhood_health.privacy.suppress import SUPPRESSED, THRESHOLD
+from neighbourhood_health.measures.trends import ASSURANCE_LABEL, NO_ASSURANCE, VARIATION_LABEL
 
 area = session.current_area()
-user = access.current_user()
-db = appdata.database()
+user = signin.current_user()
+db = cache.database()
 exact = trends.exact_for(db, user, area.code)
-raw = appdata.run("app/measure_series", area_code=area.code)
-every = trends.protect(trends.monthly_values(raw), exact)
+raw = cache.run("app/measure_series", area_code=area.code)
+every = trends.hide_small_months(trends.monthly_values(raw), exact)
 monthly = every.groupby("measure_id", sort=False).filter(trends.has_series)
 too_hidden = every[~every["measure_id"].isin(monthly["measure_id"])].groupby("measure_id", sort=False).filter(
     lambda part: len(part) >= trends.MIN_POINTS and part["suppressed"].any())["name"].unique()
@@ -39,7 +42,7 @@ st.query_params["measure"] = measure
 rows = monthly[monthly.measure_id == measure].reset_index(drop=True)
 first = rows.iloc[0]
 
-events = trends.events_for(area.code, appdata.run("app/areas"), appdata.manifest().get("service_changes", []))
+events = trends.events_for(area.code, cache.run("app/areas"), cache.manifest().get("service_changes", []))
 choices = {"All points": None}
 for event in events:
     months = trends.points_before(rows["period"], event["date"])
@@ -108,9 +111,9 @@ if area.level == "neighbourhood":
     parent_code, highlight = area.parent_code, area.name
 else:
     parent_code, highlight = area.code, None
-children = trends.monthly_values(appdata.run("app/measure_series_children", measure_id=measure,
+children = trends.monthly_values(cache.run("app/measure_series_children", measure_id=measure,
                                              parent_code=parent_code))
-shown_children = {name: trends.protect(part.reset_index(drop=True), trends.exact_for(db, user, part["area_code"].iloc[0]))
+shown_children = {name: trends.hide_small_months(part.reset_index(drop=True), trends.exact_for(db, user, part["area_code"].iloc[0]))
                   for name, part in children.groupby("area_name", sort=True)}
 facets = [(name, trends.spc_for(part, baseline)) for name, part in shown_children.items() if trends.has_series(part)]
 if facets:

@@ -16,9 +16,9 @@ def render(pack, suffix: str) -> bytes:
     """The pack as a file's bytes: .pptx (PowerPoint) or .html (self-contained HTML)."""
     suffix = suffix.lower()
     if suffix == ".pptx":
-        from .pptx import render as draw
+        from neighbourhood_health.export.pptx import render as draw
     elif suffix in (".html", ".htm"):
-        from .html import render as draw
+        from neighbourhood_health.export.html import render as draw
     else:
         raise ValueError(f"Cannot write a board pack as {suffix or 'a file without a suffix'}: "
                          f"use one of {', '.join(FORMATS)}")
@@ -27,8 +27,8 @@ def render(pack, suffix: str) -> bytes:
 
 def write_pack(cfg, area_code: str, out: Path) -> Path:
     """Build the pack for one area from the marts of `cfg` and write it to `out` (format by suffix)."""
-    from ..db import Database
-    from .content import build
+    from neighbourhood_health.store import Database
+    from neighbourhood_health.export.content import build
     out = Path(out)
     if out.suffix.lower() not in FORMATS:
         render(None, out.suffix)  # raises the error that names the formats

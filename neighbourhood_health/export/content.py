@@ -1,6 +1,6 @@
 """The board pack's content: one idea per slide, built once and drawn three ways.
 
-The presentation page (views/presentation.py), the PowerPoint exporter (`export.pptx`) and the HTML
+The presentation page (views/board_pack.py), the PowerPoint exporter (`export.pptx`) and the HTML
 exporter (`export.html`) all draw the `Pack` built here, so what a board sees in the meeting is what
 it is sent afterwards. Every figure comes from the modules the pages use (scorecard, prevalence,
 inequalities, cohorts, trends), run on a `Database` directly so that the command line can build a
@@ -18,13 +18,16 @@ import geopandas as gpd
 import pandas as pd
 import plotly.graph_objects as go
 
-from .. import access, charts_scorecard, charts_spc, cohorts, indicators, inequalities, maps, prevalence, scorecard, trends
-from ..catalogue import FAMILIES, load_measures
-from ..charts_cohorts import count_bars
-from ..charts_place import category_bars, ranked_bars
-from ..findings import gradient_finding, map_finding, prevalence_finding, quintile_gap_sentence, sii_sentence, with_unit
-from ..suppress import SUPPRESSED, THRESHOLD, TOTAL, is_small
-from . import map_image
+from neighbourhood_health.privacy import access
+from neighbourhood_health.present.charts import scorecard as charts_scorecard, spc as charts_spc
+from neighbourhood_health.measures import areas, cohorts, indicators, inequalities, prevalence, scorecard, trends
+from neighbourhood_health.present import maps
+from neighbourhood_health.pipeline.catalogue import FAMILIES, load_measures
+from neighbourhood_health.present.charts.cohorts import count_bars
+from neighbourhood_health.present.charts.place import category_bars, ranked_bars
+from neighbourhood_health.present.findings import (gradient_finding, map_finding, prevalence_finding, quintile_gap_sentence, sii_sentence, with_unit)
+from neighbourhood_health.privacy.suppress import SUPPRESSED, THRESHOLD, TOTAL, is_small
+from neighbourhood_health.export import map_image
 
 #: The measure of the map and inequality slides: the one the Map and Inequalities pages open on.
 PACK_MEASURE = "emergency_admissions"
@@ -88,11 +91,11 @@ def board_user(areas, name: str = "the board pack") -> access.User:
 def build(db, area_code: str, user: access.User | None = None, round_to: int = 0) -> Pack:
     """Every slide of the pack for one area. `user` decides which areas' cohort counts may be shown
     (default: a board user for this area); its counts are protected whatever its role."""
-    tree = db.run("app/areas").set_index("area_code", drop=False)
+    tree = areas.tree(db.run)
     if area_code not in tree.index:
         raise ValueError(f"There is no ICB, place or neighbourhood with code {area_code!r}")
     area = tree.loc[area_code]
-    parent = tree.loc[area.parent_code, "area_name"] if area.parent_code in tree.index else "All areas in the extract"
+    parent = areas.parent_name(tree, area.parent_code)
     manifest = json.loads((Path(db.marts_dir) / "manifest.json").read_text())
     latest = db.run("app/measure_latest", area_code=area_code)
     series = db.run("app/measure_series", area_code=area_code)
@@ -102,7 +105,7 @@ def build(db, area_code: str, user: access.User | None = None, round_to: int = 0
                 str(manifest["extract_date"]), manifest.get("source", ""), period, [])
     measures = db.run("app/place_view_measures").set_index("measure_id", drop=False)
     measure = measures.loc[PACK_MEASURE if PACK_MEASURE in measures.index else measures[measures.person_level].index[0]]
-    scope = area["parent_code"] if area["area_level"] == "neighbourhood" else area_code  # as place_widgets.neighbourhood_scope
+    scope = areas.neighbourhood_scope(area["area_level"], area_code, area["parent_code"])
     catalogue = load_measures(db.extracts_dir)  # recorded prevalence has its own slide, not the scorecard's
     prevalence_ids = set(catalogue.loc[catalogue["query"] == "recorded_prevalence", "measure_id"])
     user = user or board_user([area_code])
@@ -307,7 +310,7 @@ def _trend_slides(pack: Pack, summary: pd.DataFrame, series: pd.DataFrame, lates
                   events: list[dict]) -> list[Slide]:
     """One SPC slide per key trend, protected as on the Trends page: months of 1–7 are hidden and
     the mean and limits come from the months shown (`trends.spc_for`), so they cannot give one back."""
-    monthly = trends.protect(trends.monthly_values(series))
+    monthly = trends.hide_small_months(trends.monthly_values(series))
     info = latest.set_index("measure_id")
     slides = []
     for measure_id in key_trends(summary, series):

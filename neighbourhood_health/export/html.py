@@ -9,8 +9,8 @@ from html import escape
 
 import pandas as pd
 
-from .. import charts_spc
-from .content import Pack, Slide
+from neighbourhood_health.present.charts import spc as charts_spc
+from neighbourhood_health.export.content import Pack, Slide
 
 STYLE = """
 body { margin: 0; font-family: Arial, Helvetica, sans-serif; color: #212B32; background: #F0F4F5; }

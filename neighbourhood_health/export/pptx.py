@@ -22,7 +22,7 @@ from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
 from pptx.oxml.ns import qn
 from pptx.util import Inches, Pt
 
-from .content import Chart, Pack, Slide
+from neighbourhood_health.export.content import Chart, Pack, Slide
 
 NHS_BLUE, NHS_DARK_BLUE, WHITE = RGBColor(0x00, 0x5E, 0xB8), RGBColor(0x00, 0x30, 0x87), RGBColor(0xFF, 0xFF, 0xFF)
 TEXT, GREY, PALE_GREY, ORANGE = RGBColor(0x21, 0x2B, 0x32), RGBColor(0x42, 0x55, 0x63), RGBColor(0xE8, 0xED, 0xEE), \

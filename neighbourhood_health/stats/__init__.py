@@ -11,13 +11,13 @@ Modules: :mod:`.intervals` (proportion, rate), :mod:`.standardise` (dsr, isr),
 :mod:`.inequality` (sii), :mod:`.compare`, :mod:`.funnel`, :mod:`.spc`.
 """
 
-from ._common import StatsWarning
-from .compare import POLARITIES, compare, compare_levels
-from .funnel import funnel_limits, funnel_significance
-from .inequality import sii
-from .intervals import byars_limits, exact_poisson_limits, poisson_limits, proportion, rate, wilson_limits
-from .spc import SPCResult, spc
-from .standardise import ESP2013, ESP2013_BANDS, dsr, expected_counts, isr, isr_rate
+from neighbourhood_health.stats._common import StatsWarning
+from neighbourhood_health.stats.compare import POLARITIES, compare, compare_levels
+from neighbourhood_health.stats.funnel import funnel_limits, funnel_significance
+from neighbourhood_health.stats.inequality import sii
+from neighbourhood_health.stats.intervals import (byars_limits, exact_poisson_limits, poisson_limits, proportion, rate, wilson_limits)
+from neighbourhood_health.stats.spc import SPCResult, spc
+from neighbourhood_health.stats.standardise import ESP2013, ESP2013_BANDS, dsr, expected_counts, isr, isr_rate
 
 __all__ = [
     "ESP2013",

@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ._common import broadcast, to_array
+from neighbourhood_health.stats._common import broadcast, to_array
 
 __all__ = ["POLARITIES", "compare", "compare_levels"]
 

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 from scipy import special as _sp
 
-from ._common import broadcast, check_conf, check_nonnegative, conf_suffix, index_from, to_array, z_for
+from neighbourhood_health.stats._common import (broadcast, check_conf, check_nonnegative, conf_suffix, index_from, to_array, z_for)
 
 __all__ = ["funnel_limits", "funnel_significance"]
 

@@ -12,7 +12,7 @@ from typing import Any, Callable
 import numpy as np
 import pandas as pd
 
-from ._common import StatsWarning, broadcast, check_conf, check_nonnegative, to_array, z_for
+from neighbourhood_health.stats._common import (StatsWarning, broadcast, check_conf, check_nonnegative, to_array, z_for)
 
 __all__ = ["sii"]
 

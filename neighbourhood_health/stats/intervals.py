@@ -13,17 +13,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats as _st
 
-from ._common import (
-    add_note,
-    broadcast,
-    check_conf,
-    check_nonnegative,
-    index_from,
-    interval_frame,
-    missing_note,
-    to_array,
-    z_for,
-)
+from neighbourhood_health.stats._common import (add_note, broadcast, check_conf, check_nonnegative, index_from, interval_frame, missing_note, to_array, z_for)
 
 __all__ = [
     "wilson_limits",

@@ -12,8 +12,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ._common import to_array
-from .compare import POLARITIES
+from neighbourhood_health.stats._common import to_array
+from neighbourhood_health.stats.compare import POLARITIES
 
 __all__ = ["SPCResult", "spc", "LIMIT", "SCREEN_LIMIT"]
 

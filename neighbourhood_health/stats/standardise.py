@@ -12,19 +12,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ._common import (
-    add_note,
-    broadcast,
-    check_conf,
-    check_nonnegative,
-    group_codes,
-    index_from,
-    interval_frame,
-    missing_note,
-    per_row_weights,
-    to_array,
-)
-from .intervals import poisson_limits
+from neighbourhood_health.stats._common import (add_note, broadcast, check_conf, check_nonnegative, group_codes, index_from, interval_frame, missing_note, per_row_weights, to_array)
+from neighbourhood_health.stats.intervals import poisson_limits
 
 __all__ = ["ESP2013", "ESP2013_BANDS", "dsr", "isr", "isr_rate", "expected_counts"]
 

@@ -12,7 +12,7 @@ events AS (
 ),
 months AS (
     SELECT CAST(month_start AS DATE) AS period
-    FROM (SELECT unnest(generate_series(CAST($first_month AS TIMESTAMP), CAST($extract_month AS TIMESTAMP),
+    FROM (SELECT unnest(generate_series(CAST($series_start AS TIMESTAMP), CAST($extract_month AS TIMESTAMP),
                                         INTERVAL 1 MONTH)) AS month_start)
 )
 SELECT $measure_id AS measure_id, s.small_area_code, CAST($extract_month AS DATE) AS period,

@@ -57,7 +57,7 @@ EXPECT = {
     "trends": Expect((PLOTLY, DATAFRAME)),
     "scorecard": Expect((PLOTLY, DATAFRAME)),
     "cohorts": Expect((PLOTLY, DATAFRAME), prepare=act_as_board_member),
-    "presentation": Expect((PLOTLY,), prepare=next_slide_with_a_chart, title_names_area=False),
+    "board_pack": Expect((PLOTLY,), prepare=next_slide_with_a_chart, title_names_area=False),
     "data": Expect((DATAFRAME,), follows_area=False),  # the whole extract, whatever the area
 }
 PAGES = registered_pages()

@@ -1,0 +1,118 @@
+"""What the Streamlit app needs from the data layer: readiness, a cached connection, cached queries.
+
+Nothing heavy happens at import. The connection is cached per marts version (the folder the
+`marts` link points at), so a rebuild is picked up without restarting the app.
+"""
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import streamlit as st
+
+from neighbourhood_health.pipeline.build import BuildError, build_marts
+from neighbourhood_health.config import settings
+from neighbourhood_health.store import Database
+
+
+@dataclass
+class DataStatus:
+    ready: bool
+    message: str = ""
+
+
+def marts_version() -> str:
+    marts = settings().marts_dir
+    if not (marts / "measure_values.parquet").exists():
+        return ""
+    return os.path.realpath(marts)
+
+
+def ensure_data() -> DataStatus:
+    """Make sure marts exist: build them from extracts, or on a first start generate demo data.
+
+    A lock file keeps two browser sessions that open at once from preparing the data twice.
+    """
+    cfg = settings()
+    if marts_version():
+        return DataStatus(True)
+    cfg.data_dir.mkdir(parents=True, exist_ok=True)
+    with open(cfg.data_dir / ".prepare.lock", "w") as lock:
+        with st.spinner("Another session is preparing the data; waiting for it"):
+            fcntl.flock(lock, fcntl.LOCK_EX)
+        if marts_version():
+            return DataStatus(True)
+        return _prepare(cfg)
+
+
+def _prepare(cfg) -> DataStatus:
+    has_extracts = (cfg.extracts_dir / "persons.parquet").exists()
+    if not has_extracts and not cfg.auto_demo:
+        return DataStatus(False, f"No extracts in {cfg.extracts_dir}. Add them (see the data contract) "
+                                 "or run `python -m neighbourhood_health demo`.")
+    bar = st.progress(0.0, "Preparing data")
+    report = lambda f, m: bar.progress(min(max(f, 0.0), 1.0), m)
+    try:
+        if not has_extracts:
+            from neighbourhood_health.pipeline.demo import generate
+            st.info(f"First start: generating synthetic demo data at scale {cfg.demo_scale} "
+                    "(NHD_DEMO_SCALE). This happens once.")
+            generate(cfg, lambda f, m: report(f * 0.6, m))
+        build_marts(cfg, lambda f, m: report(0.6 + f * 0.4 if not has_extracts else f, m))
+    except BuildError as exc:
+        bar.empty()
+        return DataStatus(False, f"The extracts in {cfg.extracts_dir} have problems, so the marts were not built.\n\n{exc}")
+    bar.empty()
+    return DataStatus(True)
+
+
+@st.cache_resource(show_spinner=False)
+def _database(version: str) -> Database:
+    cfg = settings()
+    return Database(cfg.marts_dir, cfg.extracts_dir)
+
+
+def database() -> Database:
+    return _database(marts_version())
+
+
+@st.cache_data(show_spinner=False, max_entries=512)
+def _cached(version: str, name: str, params: tuple) -> pd.DataFrame:
+    return _database(version).run(name, **dict(params))
+
+
+def run(name: str, **params) -> pd.DataFrame:
+    """Run queries/<name>.sql with bound parameters; results cached per marts version and parameters."""
+    return _cached(marts_version(), name, tuple(sorted(params.items())))
+
+
+@st.cache_data(show_spinner=False)
+def _layer(version: str, level: str) -> gpd.GeoDataFrame:
+    return gpd.read_parquet(Path(version) / f"geo_{level}.parquet")
+
+
+def map_layer(level: str) -> gpd.GeoDataFrame:
+    return _layer(marts_version(), level)
+
+
+@st.cache_data(show_spinner=False)
+def _manifest(version: str) -> dict:
+    return json.loads((Path(version) / "manifest.json").read_text())
+
+
+def manifest() -> dict:
+    return _manifest(marts_version())
+
+
+@st.cache_data(show_spinner=False)
+def _validation(version: str) -> dict:
+    return json.loads((Path(version) / "validation.json").read_text())
+
+
+def validation() -> dict:
+    return _validation(marts_version())

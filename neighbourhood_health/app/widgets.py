@@ -1,0 +1,84 @@
+"""Streamlit pieces shared by the place views (map, prevalence gaps, inequalities): the measure
+picker kept in the URL, the definition one click away, where a view looks, and a clickable map."""
+from __future__ import annotations
+
+import geopandas as gpd
+import pandas as pd
+import streamlit as st
+
+from neighbourhood_health.app import cache, session
+from neighbourhood_health.measures import areas
+from neighbourhood_health.present import maps
+
+UNIT_NAME = {"neighbourhood": ("neighbourhood", "neighbourhoods"), "small_area": ("small area", "small areas")}
+
+
+def measure_picker(measures: pd.DataFrame, key: str, default: str, label: str = "Measure") -> pd.Series:
+    """A selectbox of measures; the choice is kept in the URL as ?measure=ID."""
+    ids = list(measures["measure_id"])
+    names = measures.set_index("measure_id")["name"].to_dict()
+    if key not in st.session_state:
+        wanted = st.query_params.get("measure")
+        st.session_state[key] = wanted if wanted in ids else (default if default in ids else ids[0])
+    elif st.session_state[key] not in ids:
+        st.session_state[key] = default if default in ids else ids[0]
+    chosen = st.selectbox(label, ids, key=key, format_func=names.get)
+    st.query_params["measure"] = chosen
+    row = measures.set_index("measure_id").loc[chosen].copy()
+    row["measure_id"] = chosen
+    return row
+
+
+def definition(measure: pd.Series) -> None:
+    with st.expander(f"Definition: {measure['name']}"):
+        st.markdown(measure["definition"])
+        st.caption(f"Source: {measure['source']} · Unit: {measure['unit']} · "
+                   f"{'Proportion (Wilson score interval)' if measure['method'] == 'proportion' else 'Crude rate (Byars / exact Poisson interval)'}")
+
+
+def area_names() -> dict:
+    return cache.run("app/areas").set_index("area_code")["area_name"].to_dict()
+
+
+def neighbourhood_scope(area: session.Area) -> str:
+    """Neighbourhood views look inside the chosen ICB or place; a neighbourhood is seen among its place's."""
+    return areas.neighbourhood_scope(area.level, area.code, area.parent_code)
+
+
+def clickable_map(frame: gpd.GeoDataFrame, *, key: str, tooltip: str, basemap: bool, layer_id: str = "areas",
+                  select_field: str | None = "area_code", highlight: str | None = None,
+                  outlines: gpd.GeoDataFrame | None = None, labels: bool = True, alt: str = "",
+                  width: int = maps.MAP_WIDTH, height: int = maps.MAP_HEIGHT) -> None:
+    """Draw the choropleth (`frame` has a hex `colour` column); a click selects that area everywhere."""
+    frame = frame.copy()
+    frame["fill"] = [maps.rgba(c) for c in frame["colour"]]
+    layers = [maps.choropleth_layer(frame.drop(columns="colour"), layer_id)]
+    if outlines is not None and len(outlines):
+        layers.append(maps.outline_layer(outlines, "outlines", colour=maps.OUTLINE, width=2))
+    if highlight is not None and (frame["area_code"] == highlight).any():
+        layers.append(maps.outline_layer(frame[frame["area_code"] == highlight], "chosen"))
+    if labels:
+        layers.append(maps.label_layer(frame, "labels"))
+    chart = maps.deck(layers, maps.view_state(frame, width=width, height=height), tooltip, basemap=basemap)
+    if select_field is None:
+        st.pydeck_chart(chart, height=height, alt=alt or None)
+        return
+    event = st.pydeck_chart(chart, height=height, on_select="rerun", selection_mode="single-object",
+                            key=key, alt=alt or None)
+    code = maps.selected_code(event, layer_id, select_field)
+    if code and code != session.current_area().code and code in area_names():
+        session.request_area(code)
+        st.rerun()
+
+
+def legend(title: str, items: list[tuple[str, str]]) -> None:
+    st.markdown(maps.legend_html(title, items), unsafe_allow_html=True)
+
+
+COUNT_COLUMNS = {"Numerator": "Events or people counted", "Denominator": "People, or person-years for rates"}
+
+
+def count_column_config() -> dict:
+    """Counts shown with thousands separators and no decimals."""
+    return {name: st.column_config.NumberColumn(name, help=help_text, format="localized")
+            for name, help_text in COUNT_COLUMNS.items()}

@@ -1,0 +1,71 @@
+"""Values, intervals and judgements for measures, from numerators and denominators.
+
+Pages hand this module the rows a query returned; all statistics come from `stats`, chosen by
+each measure's method in the catalogue (proportion → Wilson, rate → Byars/exact Poisson).
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from neighbourhood_health import stats
+from neighbourhood_health.privacy.suppress import suppress_measure_rows
+
+SIGNIFICANCE_LABEL = {
+    "better": "Better", "worse": "Worse", "similar": "Similar", "higher": "Higher", "lower": "Lower",
+    "not compared": "Not compared",
+}
+
+
+def interval(numerator, denominator, method: str, multiplier: float, conf: float = 0.95) -> pd.DataFrame:
+    """value, lower, upper for one method; rows with missing counts give NaN."""
+    num = pd.to_numeric(pd.Series(numerator), errors="coerce").reset_index(drop=True)
+    den = pd.to_numeric(pd.Series(denominator), errors="coerce").reset_index(drop=True)
+    if method == "proportion":
+        out = stats.proportion(num, den, conf=conf, multiplier=multiplier)
+    elif method == "rate":
+        out = stats.rate(num, den, multiplier=multiplier, conf=conf)
+    else:
+        raise ValueError(f"Unknown measure method {method!r}")
+    return out[["value", "lower", "upper"]].reset_index(drop=True)
+
+
+def with_intervals(frame: pd.DataFrame, num: str = "numerator", den: str = "denominator",
+                   prefix: str = "", conf: float = 0.95) -> pd.DataFrame:
+    """Add {prefix}value/lower/upper columns, row by row according to each row's method."""
+    out = frame.reset_index(drop=True).copy()
+    for col in ("value", "lower", "upper"):
+        out[prefix + col] = np.nan
+    for (method, multiplier), rows in out.groupby(["method", "multiplier"]).groups.items():
+        res = interval(out.loc[rows, num], out.loc[rows, den], method, float(multiplier), conf)
+        for col in ("value", "lower", "upper"):
+            out.loc[rows, prefix + col] = res[col].to_numpy()
+    return out
+
+
+def against_parent(frame: pd.DataFrame) -> pd.DataFrame:
+    """Area values with 95% and 99.8% intervals, the parent's value, and the Fingertips judgement."""
+    out = with_intervals(frame)
+    out = with_intervals(out, prefix="l998_", conf=0.998)
+    out = out.rename(columns={"l998_lower": "lower_998", "l998_upper": "upper_998"}).drop(columns="l998_value")
+    out = with_intervals(out, "parent_numerator", "parent_denominator", prefix="parent_")
+    out["significance"] = np.asarray(stats.compare(out["value"], out["lower"], out["upper"],
+                                                   out["parent_value"], out["polarity"]))
+    out["significance_998"] = np.asarray(stats.compare(out["value"], out["lower_998"], out["upper_998"],
+                                                       out["parent_value"], out["polarity"]))
+    return out
+
+
+def against_parent_suppressed(frame: pd.DataFrame) -> pd.DataFrame:
+    """`against_parent` with counts of 1–7 suppressed (value and intervals too); those rows are not compared."""
+    out = suppress_measure_rows(against_parent(frame), derived=("value", "lower", "upper", "lower_998", "upper_998"))
+    out.loc[out["suppressed"], "significance"] = "not compared"
+    return out
+
+
+def format_value(value: float, unit: str) -> str:
+    if pd.isna(value):
+        return "–"
+    if unit == "%":
+        return f"{value:.1f}%"
+    return f"{value:,.1f}"

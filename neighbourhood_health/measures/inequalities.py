@@ -1,0 +1,122 @@
+"""A measure by deprivation, ethnicity, age and sex; SII/RII; funnel-plot points and limits.
+
+Statistics come from `stats` (and `indicators` for intervals); this module only shapes the
+inputs and outputs. Deprivation quantiles run 1 = most deprived; the SII and RII are reported
+as most deprived against least deprived (SII = modelled value at the most deprived end minus the
+least deprived end; RII = their ratio), so an RII above 1 means higher in more deprived areas.
+"""
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pandas as pd
+
+from neighbourhood_health.measures import indicators
+from neighbourhood_health import stats
+from neighbourhood_health.privacy.suppress import suppress_measure_rows
+
+DIMENSIONS = {
+    "imd_decile": "Deprivation decile",
+    "imd_quintile": "Deprivation quintile",
+    "ethnicity": "Ethnic group",
+    "age_band": "Age band",
+    "sex": "Sex",
+}
+SEX_LABEL = {"F": "Female", "M": "Male"}
+
+
+def _order(dimension: str, category: pd.Series) -> pd.Series:
+    if dimension in ("imd_decile", "imd_quintile"):
+        return pd.to_numeric(category)
+    if dimension == "age_band":
+        return pd.to_numeric(category.str.extract(r"^(\d+)")[0])
+    return category.rank(method="dense")
+
+
+def category_label(dimension: str, category: str) -> str:
+    if dimension == "imd_decile":
+        return {"1": "1 (most deprived)", "10": "10 (least deprived)"}.get(category, category)
+    if dimension == "imd_quintile":
+        return {"1": "1 (most deprived)", "5": "5 (least deprived)"}.get(category, category)
+    if dimension == "sex":
+        return SEX_LABEL.get(category, category)
+    return category
+
+
+def breakdown(rows: pd.DataFrame, measure: pd.Series) -> pd.DataFrame:
+    """Rows of app/inequality_breakdown with value and 95% limits, ordered within each dimension.
+
+    The unsuppressed value is kept as `value_unsuppressed` for the SII (a modelled summary that
+    does not disclose a count); `value`, `lower`, `upper` and `numerator` are suppressed."""
+    out = rows.copy()
+    out["method"], out["multiplier"] = measure["method"], float(measure["multiplier"])
+    out = indicators.with_intervals(out)
+    out["value_unsuppressed"], out["lower_unsuppressed"], out["upper_unsuppressed"] = out["value"], out["lower"], out["upper"]
+    out["order"] = np.nan
+    for dim, idx in out.groupby("dimension").groups.items():
+        out.loc[idx, "order"] = _order(dim, out.loc[idx, "category"]).to_numpy()
+    out["label"] = [category_label(d, c) for d, c in zip(out["dimension"], out["category"])]
+    out = suppress_measure_rows(out)
+    return out.sort_values(["dimension", "order"]).reset_index(drop=True)
+
+
+def slope_index(deciles: pd.DataFrame, measure: pd.Series) -> tuple[pd.Series, list[str]]:
+    """SII and RII across deprivation deciles (most against least deprived), with 95% limits.
+
+    Values are transformed (log for rates, logit for proportions) as PHE recommends for the RII.
+    Returns the result row and any warnings from `stats.sii` in words."""
+    scale = float(measure["multiplier"])
+    usable = deciles[deciles["denominator"] > 0]
+    kind = "rate" if measure["method"] == "rate" else "proportion"
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", stats.StatsWarning)
+        result = stats.sii(pd.to_numeric(usable["category"]), usable["denominator"],
+                           usable["value_unsuppressed"] / scale, usable["lower_unsuppressed"] / scale,
+                           usable["upper_unsuppressed"] / scale, value_type=kind, transform=True,
+                           multiplier=-scale, repetitions=20000, seed=1)
+    notes = [str(w.message) for w in caught if issubclass(w.category, stats.StatsWarning)]
+    return result.iloc[0], notes
+
+
+def quintile_gap(quintiles: pd.DataFrame) -> dict | None:
+    """The most and least deprived quintiles that have a (non-suppressed) value, and their ratio.
+
+    None when fewer than two quintiles have values."""
+    present = quintiles[(quintiles["denominator"] > 0) & quintiles["value"].notna()].sort_values("order")
+    if len(present) < 2:
+        return None
+    most, least = present.iloc[0], present.iloc[-1]
+    ratio = most["value"] / least["value"] if least["value"] > 0 else np.nan
+    return {"most": most, "least": least, "ratio": ratio, "difference": most["value"] - least["value"]}
+
+
+def funnel(rows: pd.DataFrame, measure: pd.Series, points: int = 120) -> tuple[pd.DataFrame, pd.DataFrame, float]:
+    """Neighbourhood points (value, funnel judgement) and the 95%/99.8% limits around the system value.
+
+    `rows` is app/measure_within_area for the ICB: the ICB's figures are the benchmark."""
+    scale = float(measure["multiplier"])
+    kind = "rate" if measure["method"] == "rate" else "proportion"
+    benchmark = float(rows["parent_numerator"].iloc[0] / rows["parent_denominator"].iloc[0] * scale)
+    pts = rows[rows["denominator"] > 0].copy()
+    pts["value"] = pts["numerator"] / pts["denominator"] * scale
+    pts["funnel"] = np.asarray(stats.funnel_significance(pts["numerator"], pts["denominator"], benchmark,
+                                                         kind=kind, multiplier=scale))
+    pts["judgement"] = [_judgement(f, measure["polarity"]) for f in pts["funnel"]]
+    lo, hi = pts["denominator"].min(), pts["denominator"].max()
+    grid = np.geomspace(max(lo * 0.7, 1.0), hi * 1.3, points)
+    limits = stats.funnel_limits(grid, benchmark, kind=kind, multiplier=scale)
+    return pts.reset_index(drop=True), limits, benchmark
+
+
+def _judgement(funnel_label: str, polarity: str) -> str:
+    """Funnel labels in words, honouring polarity: outside 99.8% limits is the signal that matters."""
+    if funnel_label.startswith("High") or funnel_label.startswith("Low"):
+        high = funnel_label.startswith("High")
+        level = "99.8%" if "0.001" in funnel_label else "95%"
+        if polarity == "no_judgement":
+            word = "higher" if high else "lower"
+        else:
+            word = "worse" if high == (polarity == "lower_is_better") else "better"
+        return f"{word} (outside {level} limits)"
+    return "within limits" if funnel_label == "Not significant" else funnel_label

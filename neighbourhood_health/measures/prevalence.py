@@ -1,0 +1,68 @@
+"""Expected prevalence by indirect standardisation, and the gap between expected and recorded.
+
+Expected count E = Σ eligible population × reference prevalence, over IMD quintile × sex × age
+band (`stats.expected_counts`). The eligible population is each recorded-prevalence measure's own
+denominator, so its age limits apply to expected and recorded alike. The ratio recorded/expected
+O/E has exact Poisson (O < 10) or Byars limits (`stats.isr`): E comes from a reference table and is
+treated as fixed, all uncertainty is in the recorded count. The gap E − O estimates how many
+people are not yet diagnosed; its limits are E − (the limits of O), i.e. E × (1 − limits of O/E).
+Expected counts come only from the reference table, never from anyone's true status.
+"""
+from __future__ import annotations
+
+import pandas as pd
+
+from neighbourhood_health import stats
+from neighbourhood_health.privacy.suppress import suppress_measure_rows
+
+KEYS = ["measure_id", "condition", "name"]
+DERIVED = ("recorded_prevalence", "ratio", "ratio_lower", "ratio_upper", "gap", "gap_lower", "gap_upper",
+           "gap_per_1000")
+
+
+def expected_by_group(strata: pd.DataFrame, by: list[str]) -> pd.DataFrame:
+    """Recorded count, eligible population and expected count per group of `by` columns."""
+    strata = strata.reset_index(drop=True)
+    grouped = strata.groupby(by, sort=False)
+    codes = grouped.ngroup()
+    expected = stats.expected_counts(strata["population"], strata["reference_prevalence"], groups=codes)
+    totals = grouped.agg(recorded=("recorded", "sum"), population=("population", "sum")).reset_index()
+    totals["group"] = range(len(totals))  # ngroup numbers groups in the order groupby lists them
+    return totals.merge(expected[["group", "expected", "note"]], on="group").drop(columns="group")
+
+
+def with_gaps(frame: pd.DataFrame, conf: float = 0.95) -> pd.DataFrame:
+    """Add prevalences (%), O/E with limits, the gap E − O with limits, and a judgement."""
+    out = frame.reset_index(drop=True).copy()
+    ratio = stats.isr(out["recorded"], out["expected"], conf=conf)
+    out["recorded_prevalence"] = out["recorded"] / out["population"] * 100
+    out["expected_prevalence"] = out["expected"] / out["population"] * 100
+    out["ratio"], out["ratio_lower"], out["ratio_upper"] = ratio["value"], ratio["lower"], ratio["upper"]
+    out["gap"] = out["expected"] - out["recorded"]
+    out["gap_lower"] = out["expected"] * (1 - out["ratio_upper"])
+    out["gap_upper"] = out["expected"] * (1 - out["ratio_lower"])
+    out["gap_per_1000"] = out["gap"] / out["population"] * 1000
+    out["judgement"] = "similar"
+    out.loc[out["ratio_upper"] < 1, "judgement"] = "fewer recorded than expected"
+    out.loc[out["ratio_lower"] > 1, "judgement"] = "more recorded than expected"
+    out.loc[out["ratio"].isna(), "judgement"] = "not compared"
+    return out
+
+
+def suppressed(frame: pd.DataFrame) -> pd.DataFrame:
+    """Blank recorded counts of 1–7 and everything derived from them (the gap gives the count back)."""
+    out = suppress_measure_rows(frame, numerator="recorded", derived=DERIVED)
+    out.loc[out["suppressed"], "judgement"] = "not compared"
+    return out
+
+
+def neighbourhood_gaps(strata: pd.DataFrame) -> pd.DataFrame:
+    """One row per condition × neighbourhood, with expected counts, O/E and the gap."""
+    return with_gaps(expected_by_group(strata, KEYS + ["neighbourhood_code", "neighbourhood_name"]))
+
+
+def area_gaps(strata: pd.DataFrame, neighbourhoods: list[str] | None = None) -> pd.DataFrame:
+    """One row per condition for the whole area (or for the listed neighbourhoods)."""
+    if neighbourhoods is not None:
+        strata = strata[strata["neighbourhood_code"].isin(neighbourhoods)]
+    return with_gaps(expected_by_group(strata, KEYS))

@@ -1,0 +1,150 @@
+"""Turn validated extracts into the marts the app reads, on DuckDB (default) or Spark.
+
+One orchestration for both engines (neighbourhood_health/engines): the build's SQL is written
+once in queries/build and queries/measures, and each engine runs it where the data lives.
+Marts are written to a temporary folder beside the live one and swapped in atomically, so the
+running app never sees a half-built set. The extracts are only read. Pages read the marts. Two
+marts are person-level (person_profile and cohort_membership, for the Cohorts page's counts and
+pseudonymised list), and the access-checked functions of `cohorts` alone read them.
+"""
+from __future__ import annotations
+
+import json
+import shutil
+from dataclasses import dataclass
+
+import pandas as pd
+
+from neighbourhood_health.pipeline.atomic import staged_dir
+from neighbourhood_health.pipeline.catalogue import load_measures
+from neighbourhood_health.pipeline.cohort_catalogue import TREND_EVENTS, load_cohorts, window
+from neighbourhood_health.config import Settings
+from neighbourhood_health.pipeline.engines import Engine, open_engine
+from neighbourhood_health.pipeline.geo import build_layers
+from neighbourhood_health.pipeline.validate import validate_folder
+
+# Tables the measure loop appends to; types both engines name alike (STRING is DuckDB's VARCHAR).
+APPENDED = {
+    "measure_small_area": "measure_id STRING, small_area_code STRING, period DATE, numerator DOUBLE, denominator DOUBLE",
+    "measure_breakdown": ("measure_id STRING, neighbourhood_code STRING, imd_decile INTEGER, sex STRING, "
+                          "age_band STRING, ethnicity STRING, numerator DOUBLE, denominator DOUBLE"),
+}
+MEMBERSHIP = "cohort_id STRING, person_id STRING, small_area_code STRING, neighbourhood_code STRING, segment STRING"
+
+
+@dataclass(frozen=True)
+class Mart:
+    name: str
+    order_by: tuple[str, ...]                 # a stable order, so both engines write the same rows alike
+    query: str | None = None                  # queries/<query>.sql; None: the build table of that name
+    partition_by: tuple[str, ...] = ()        # hive partitions: a folder `<name>.parquet/` read in parts
+
+
+MARTS = (
+    Mart("areas", ("area_level", "area_name", "area_code"), "build/areas"),
+    Mart("small_areas", ("small_area_code",)),
+    Mart("measure_values", ("measure_id", "area_level", "area_code", "period"), "build/measure_values",
+         partition_by=("icb_code", "year")),
+    Mart("measure_breakdown", ("measure_id", "neighbourhood_code", "imd_decile", "sex", "age_band", "ethnicity")),
+    Mart("reference_prevalence", ("condition", "imd_quintile", "sex", "age_band"), "build/reference_prevalence"),
+    # Person-level, for the Cohorts page: sorted by area so that one neighbourhood is a few row groups.
+    Mart("person_profile", ("neighbourhood_code", "small_area_code", "person_id")),
+    Mart("cohort_membership", ("cohort_id", "neighbourhood_code", "small_area_code", "person_id")),
+    Mart("cohort_activity", ("cohort_id", "neighbourhood_code", "small_area_code", "month", "event_type")),
+)
+
+
+class BuildError(RuntimeError):
+    """The extracts cannot be built: the message lists every problem found."""
+
+
+def _open_extracts(engine: Engine, cfg: Settings) -> None:
+    for name in ("persons", "activity", "practices", "aggregate_measures", "reference_prevalence"):
+        engine.register_parquet(name, cfg.extracts_dir / f"{name}.parquet")
+    for name in ("area_lookup", "deprivation"):
+        engine.register_csv(name, cfg.geo_dir / f"{name}.csv")
+
+
+def _measure_rows(engine: Engine, catalogue: pd.DataFrame, dates: dict, progress) -> None:
+    """Each person-level measure's rows, located and aggregated into the appended tables."""
+    for table, columns in APPENDED.items():
+        engine.create_empty(table, columns)
+    person_measures = catalogue[catalogue["query"] != ""]
+    for i, m in enumerate(person_measures.itertuples()):
+        progress(0.1 + 0.65 * i / len(person_measures), f"Measure {m.measure_id}")
+        engine.create_view("measure_rows", f"measures/{m.query}", {**dates, **json.loads(m.query_params or "{}")})
+        engine.create_table("located_rows", "build/locate_measure_rows", {})
+        for table in APPENDED:
+            engine.append(table, f"build/{table}", {"measure_id": m.measure_id, "method": m.method, **dates})
+
+
+def _cohort_rows(engine: Engine, cfg: Settings, extract_date, progress) -> None:
+    """Each catalogue cohort's members, their recent activity, and everyone's builder profile.
+
+    Done once here, so that the Cohorts page counts from narrow marts instead of scanning the
+    person and activity extracts on every view (issue 9: seconds per count at London scale).
+    """
+    when = window(extract_date)
+    engine.create_table("person_profile", "build/person_profile", when)
+    engine.create_empty("cohort_membership", MEMBERSHIP)
+    catalogue = load_cohorts(cfg.extracts_dir)
+    for i, cohort in enumerate(sorted(catalogue.values(), key=lambda c: bool(c.combines))):  # combined ones last
+        progress(0.8 + 0.05 * i / len(catalogue), f"Cohort {cohort.cohort_id}")
+        if cohort.combines:
+            engine.create_view("candidates", "build/cohort_candidates", {"combines": list(cohort.combines)})
+        engine.create_view("cohort_rows", f"cohorts/{cohort.cohort_id}", {**when, **cohort.params})
+        engine.append("cohort_membership", "build/cohort_membership", {"cohort_id": cohort.cohort_id})
+    engine.create_table("cohort_activity", "build/cohort_activity", {**when, "event_types": list(TREND_EVENTS)})
+
+
+def _write_marts(engine: Engine, out) -> dict[str, int]:
+    counts = {}
+    for mart in MARTS:
+        source = mart.name
+        if mart.query:
+            source = f"{mart.name}_mart"
+            engine.create_view(source, mart.query, {})
+        counts[mart.name] = engine.write_parquet(source, out / f"{mart.name}.parquet", mart.order_by, mart.partition_by)
+    return counts
+
+
+def build_marts(cfg: Settings, progress=lambda f, m: None, engine: str | Engine = "duckdb",
+                master: str | None = None, conf: dict[str, str] | None = None) -> dict[str, int]:
+    """Validate the extracts and build the marts; `engine` is "duckdb", "spark" or an open Engine."""
+    progress(0.02, "Validating extracts")
+    report = validate_folder(cfg.extracts_dir, cfg.geo_dir)
+    if not report.ok:
+        raise BuildError(report.as_text())
+    catalogue = load_measures(cfg.extracts_dir)
+    extract_date = pd.Timestamp(report.extract_date)
+    dates = {"extract_date": extract_date.date(),
+             "extract_month": extract_date.to_period("M").to_timestamp().date(),
+             "series_start": (extract_date.to_period("M") - 35).to_timestamp().date(),
+             "window_start": (extract_date - pd.DateOffset(months=12)).date()}
+
+    eng = open_engine(engine, master, conf) if isinstance(engine, str) else engine
+    try:
+        progress(0.05, "Opening extracts")
+        _open_extracts(eng, cfg)
+        eng.create_table("person_conditions", "build/person_conditions", {})
+        eng.create_table("small_areas", "build/small_areas", {})
+        _measure_rows(eng, catalogue, dates, progress)
+        _cohort_rows(eng, cfg, extract_date, progress)
+
+        progress(0.86, "Writing marts")
+        with staged_dir(cfg.marts_dir) as out:
+            counts = _write_marts(eng, out)
+            catalogue.to_parquet(out / "measures.parquet", index=False)
+            progress(0.92, "Drawing map layers")
+            lookup = eng.to_pandas("small_areas")
+            for level, layer in build_layers(cfg.geo_dir, lookup).items():
+                layer.to_parquet(out / f"geo_{level}.parquet")
+            shutil.copy(cfg.extracts_dir / "manifest.json", out / "manifest.json")
+            (out / "validation.json").write_text(json.dumps(
+                {"extract_date": report.extract_date, "tables": report.tables,
+                 "problems": report.as_frame().to_dict(orient="records")}, indent=2, default=str))
+    finally:
+        if eng is not engine:
+            eng.close()
+    progress(1.0, "Marts ready")
+    return counts

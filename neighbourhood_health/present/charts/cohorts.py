@@ -1,0 +1,49 @@
+"""Plotly figures for the Cohorts page. They draw counts already protected by the data layer;
+hidden counts (NaN) are drawn as gaps and labelled with the suppression mark."""
+from __future__ import annotations
+
+import textwrap
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from neighbourhood_health.privacy.suppress import SUPPRESSED
+
+NHS_BLUE, NHS_DARK_BLUE, NHS_ORANGE, NHS_GREY = "#005EB8", "#003087", "#ED8B00", "#425563"
+FONT = dict(family="Arial, Helvetica, sans-serif", size=13, color="#212B32")
+SERIES_COLOURS = [NHS_BLUE, NHS_ORANGE]
+
+
+def _layout(fig: go.Figure, title: str, x_title: str, y_title: str, height: int, legend: bool = False) -> go.Figure:
+    fig.update_layout(title=dict(text="<br>".join(textwrap.wrap(title, 90)), x=0, xanchor="left", font=dict(size=16)),
+                      font=FONT, height=height, plot_bgcolor="#FFFFFF", paper_bgcolor="#FFFFFF",
+                      margin=dict(l=10, r=30, t=70, b=50), showlegend=legend,
+                      legend=dict(orientation="h", y=-0.2, x=0))
+    fig.update_xaxes(title_text=x_title, showline=True, linecolor=NHS_GREY, gridcolor="#E8EDEE", zeroline=False)
+    fig.update_yaxes(title_text=y_title, showline=True, linecolor=NHS_GREY, gridcolor="#E8EDEE", zeroline=False,
+                     rangemode="tozero")
+    return fig
+
+
+def _labels(values: pd.Series, fmt: str = "{:,.0f}") -> list[str]:
+    return [SUPPRESSED if pd.isna(v) else fmt.format(v) for v in values]
+
+
+def count_bars(values: pd.Series, title: str, x_title: str, fmt: str = "{:,.0f}") -> go.Figure:
+    """Horizontal bars, one per label (the index), in the order given, top to bottom."""
+    data = values.iloc[::-1]
+    fig = go.Figure(go.Bar(x=data.fillna(0), y=data.index, orientation="h", marker_color=NHS_BLUE,
+                           text=_labels(data, fmt), textposition="outside", cliponaxis=False,
+                           hovertemplate="%{y}: %{text}<extra></extra>"))
+    return _layout(fig, title, x_title, "", height=max(260, 30 * len(data) + 120))
+
+
+def activity_lines(rows: pd.DataFrame, title: str) -> go.Figure:
+    """Monthly events, one line per event type (columns month, event_type, events)."""
+    fig = go.Figure()
+    for colour, (event_type, part) in zip(SERIES_COLOURS, rows.groupby("event_type", sort=False)):
+        fig.add_trace(go.Scatter(x=part["month"], y=part["events"], name=event_type, mode="lines+markers",
+                                 line=dict(color=colour, width=2.5), marker=dict(size=7), connectgaps=False,
+                                 hovertemplate=f"{event_type}, " + "%{x|%b %Y}: %{y:,.0f}<extra></extra>"))
+    fig.update_xaxes(dtick="M1", tickformat="%b\n%Y")
+    return _layout(fig, title, "", "Events in the month", height=380, legend=True)

@@ -1,0 +1,113 @@
+"""Board pack: the chosen area's story for a partnership board, one idea per screen in large type,
+moved through with Previous and Next only, and the same pack to download as PowerPoint or HTML.
+
+The slides come from neighbourhood_health.export.content, which the exporters and the command line
+use too; cohort counts are always protected (an aggregate-only board view, whoever is viewing).
+"""
+import re
+
+import streamlit as st
+
+from neighbourhood_health.privacy import access
+from neighbourhood_health.app import cache, session, signin
+from neighbourhood_health.config import settings
+from neighbourhood_health.export import MIME, content, render
+from neighbourhood_health.present.tables import significance_style
+
+if "area" not in st.session_state:  # opened by a deep link before the entry point ran: start there
+    st.switch_page("app.py")
+
+LARGE_TYPE = """<style>
+[data-testid="stMainBlockContainer"] h1 { font-size: 2.1rem; line-height: 1.2; color: #003087; }
+[data-testid="stMainBlockContainer"] [data-testid="stMarkdown"] li,
+[data-testid="stMainBlockContainer"] [data-testid="stMarkdown"] p { font-size: 1.35rem; line-height: 1.45; }
+[data-testid="stMainBlockContainer"] [data-testid="stTable"] td,
+[data-testid="stMainBlockContainer"] [data-testid="stTable"] th { font-size: 1.05rem; padding: 0.3rem 0.5rem; }
+[data-testid="stMainBlockContainer"] [data-testid="stCaptionContainer"] p { font-size: 1rem; }
+.nhd-heading { color: #005EB8; font-weight: 700; letter-spacing: 0.05em; text-transform: uppercase; }
+</style>"""
+VARIATION_STYLE = {"Special cause improvement": significance_style("Better"),
+                   "Special cause concern": significance_style("Worse")}
+
+
+def plain(text: str) -> str:
+    """Text from data files shown literally: markdown and LaTeX characters escaped."""
+    return re.sub(r"([\\`*_\[\]#|<>~$])", r"\\\1", text)
+
+
+def cell_style(value) -> str:
+    text = str(value)
+    return significance_style(text) or next((s for k, s in VARIATION_STYLE.items() if text.startswith(k)), "")
+
+
+@st.cache_data(show_spinner="Preparing the board pack", max_entries=32)
+def pack_for(_version: str, area_code: str, areas: tuple, viewer: str, round_to: int) -> content.Pack:
+    return content.build(cache.database(), area_code, content.board_user(areas, viewer), round_to)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def file_for(version: str, area_code: str, areas: tuple, viewer: str, round_to: int, suffix: str) -> bytes:
+    return render(pack_for(version, area_code, areas, viewer, round_to), suffix)
+
+
+def go(step: int, count: int) -> None:
+    st.session_state["pack_slide"] = min(max(st.session_state["pack_slide"] + step, 0), count - 1)
+
+
+area = session.current_area()
+user = signin.current_user()
+cfg = settings()
+# Signed in, cohort counts follow the user's areas (the entry point already stops areas they do not
+# cover); demo mode shows aggregates for every area, as its banner says.
+signed_in = user is not None and not user.demo
+key = (cache.marts_version(), area.code, tuple(user.areas) if signed_in else (area.code,),
+       user.name if signed_in else "the board pack", cfg.round_to)
+pack = pack_for(*key)
+slides = pack.slides
+
+if "pack_slide" not in st.session_state:
+    wanted = st.query_params.get("slide", "1")
+    st.session_state["pack_slide"] = int(wanted) - 1 if wanted.isdigit() else 0
+st.session_state["pack_slide"] = min(max(st.session_state["pack_slide"], 0), len(slides) - 1)
+index = st.session_state["pack_slide"]
+st.query_params["slide"] = str(index + 1)
+slide = slides[index]
+
+st.markdown(LARGE_TYPE, unsafe_allow_html=True)  # our own CSS only; no data in it
+# Previous and Next at the top, so they stay in the same place from slide to slide.
+where, previous, following = st.columns([5, 1, 1], vertical_alignment="center")
+where.markdown(f'<div class="nhd-heading">{slide.heading} · {index + 1} of {len(slides)}</div>',
+               unsafe_allow_html=True)  # headings are the pack's own constants
+previous.button("Previous", key="pack_previous", icon=":material/arrow_back:", on_click=go, args=(-1, len(slides)),
+                disabled=index == 0, width="stretch")
+following.button("Next", key="pack_next", icon=":material/arrow_forward:", on_click=go, args=(1, len(slides)),
+                 disabled=index == len(slides) - 1, width="stretch")
+st.title(plain(slide.title))
+st.caption(plain(pack.footer))
+
+visual = slide.figure is not None or slide.image is not None
+body, side = st.columns([3, 1]) if visual and slide.lines else (st.container(), None)
+with body:
+    if slide.image is not None:
+        st.image(slide.image, caption=None, width="stretch")
+    if slide.figure is not None:
+        figure = slide.figure.update_layout(font_size=15, legend_y=-0.25,  # large type; legend below the months
+                                            margin_r=70)  # room for the last bar's label
+        figure.update_yaxes(automargin=True).update_xaxes(automargin=True)
+        st.plotly_chart(figure, key=f"pack_figure_{index}", theme=None, config={"displayModeBar": False},
+                        width="stretch")
+    if slide.lines and side is None:
+        st.markdown("\n".join(f"- {plain(line)}" for line in slide.lines))
+    if slide.table is not None:
+        st.table(slide.table.style.map(cell_style).hide(axis="index"))
+if side is not None:
+    side.markdown("\n".join(f"- {plain(line)}" for line in slide.lines))
+
+st.divider()
+pptx_col, html_col, note_col = st.columns([1, 1, 2])
+for column, suffix, label in ((pptx_col, ".pptx", "PowerPoint"), (html_col, ".html", "HTML")):
+    column.download_button(label, key=f"pack_download{suffix}", mime=MIME[suffix], on_click="ignore",
+                           file_name=f"board_pack_{area.code}{suffix}", icon=":material/download:",
+                           data=lambda suffix=suffix: file_for(*key, suffix))
+note_col.caption("The same slides: PowerPoint with editable charts and speaker notes, or one HTML file with "
+                 "interactive charts that opens offline. Counts of 1–7 are suppressed in both.")
