@@ -78,7 +78,7 @@ def main(argv: list[str] | None = None) -> int:
               + ", ".join(f"{k} {v:,} rows" for k, v in summary.items()))
         return 0
     if args.command == "import-geo":
-        from neighbourhood_health.pipeline.import_geo import GeoImportError, import_geography
+        from neighbourhood_health.pipeline.geo_import import GeoImportError, import_geography
         start = time.perf_counter()
         try:
             report = import_geography(args.boundaries, args.lookup, args.deprivation, args.out or cfg.geo_dir,

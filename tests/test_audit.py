@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import io
 import json
-import os
+import stat
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
@@ -26,13 +26,33 @@ def events(audit_dir):
 def test_record_writes_one_read_only_file(tmp_path):
     path = audit.record(tmp_path, LEAD, "list_view", BRENT_EAST, {"cohort_id": "rising_risk"}, 12)
     assert [p.name for p in tmp_path.iterdir()] == [path.name]
-    assert not os.access(path, os.W_OK) or os.geteuid() == 0
+    # The mode bits, not os.access: root may write any file, so os.access says nothing in CI.
+    assert path.stat().st_mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH) == 0, "no write bit for anyone"
     assert oct(path.stat().st_mode & 0o777) == "0o444"
     row = events(tmp_path).iloc[0]
     assert (row.user_id, row.role, row.action, row.area_code, row.row_count) == (
         "lead@example.nhs.uk", "int_lead", "list_view", BRENT_EAST, 12)
     assert json.loads(row.cohort_definition) == {"cohort_id": "rising_risk"}
     assert pd.Timestamp(row.recorded_at).tzinfo is not None
+
+
+def test_a_record_that_cannot_be_written_is_an_error(tmp_path):
+    """An audit folder under a regular file cannot be written, root or not: the failure must not pass silently."""
+    (tmp_path / "a_file").write_text("")
+    with pytest.raises(OSError):
+        audit.record(tmp_path / "a_file" / "audit", LEAD, "list_view", BRENT_EAST, {}, 1)
+    assert [p.name for p in tmp_path.iterdir()] == ["a_file"]
+
+
+def test_no_list_or_export_without_its_audit_record(demo_db, tmp_path):
+    """Rows are given only once their record is written: an unwritable log stops the view or export."""
+    (tmp_path / "a_file").write_text("")
+    unwritable = tmp_path / "a_file" / "audit"
+    for give in (lambda: cohorts.person_list(demo_db, LEAD, "rising_risk", BRENT_EAST, unwritable),
+                 lambda: cohorts.export_list_csv(demo_db, LEAD, "rising_risk", BRENT_EAST, unwritable),
+                 lambda: cohorts.export_counts_csv(demo_db, BOARD, "rising_risk", BRENT, unwritable)):
+        with pytest.raises(OSError):
+            give()
 
 
 def test_concurrent_records_are_all_kept(tmp_path):

@@ -14,12 +14,29 @@ from neighbourhood_health.pipeline.build import BuildError, build_marts
 
 @pytest.fixture
 def own_copy(demo_cfg, tmp_path):
-    """A private copy of the demo extracts and marts, so builds here cannot disturb other tests."""
+    """A private copy of the session's extracts, geography and built marts, so builds here cannot
+    disturb other tests. Copied, not rebuilt: a build per test cost about 100 s.
+
+    Each folder keeps the build's layout (a link to a versioned folder, see pipeline/atomic.py),
+    which the swap test relies on.
+    """
     cfg = dataclasses.replace(demo_cfg, data_dir=tmp_path / "data", geo_dir=tmp_path / "geo")
-    shutil.copytree(demo_cfg.extracts_dir, cfg.extracts_dir)
-    shutil.copytree(demo_cfg.geo_dir, cfg.geo_dir)
-    build_marts(cfg)
+    cfg.data_dir.mkdir()
+    for link in (demo_cfg.extracts_dir, demo_cfg.marts_dir):
+        _copy_linked(link, cfg.data_dir / link.name)
+    shutil.copytree(demo_cfg.geo_dir, cfg.geo_dir, symlinks=True)
+    assert cfg.marts_dir.is_symlink() and (cfg.marts_dir / "measure_values.parquet").exists()
     return cfg
+
+
+def _copy_linked(source, target) -> None:
+    """Copy `source` to `target`: a link to a versioned folder becomes the same link to a copy of it."""
+    if not source.is_symlink():
+        shutil.copytree(source, target, symlinks=True)
+        return
+    versioned = os.path.realpath(source)
+    shutil.copytree(versioned, target.parent / os.path.basename(versioned), symlinks=True)
+    os.symlink(os.path.basename(versioned), target)
 
 
 def test_build_swaps_marts_atomically_and_keeps_one_version(own_copy):

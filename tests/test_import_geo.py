@@ -20,7 +20,7 @@ from conftest import reference_dir
 from neighbourhood_health.__main__ import main as cli
 from neighbourhood_health.config import settings
 from neighbourhood_health.pipeline.geo import build_layers
-from neighbourhood_health.pipeline.import_geo import GeoImportError, import_geography
+from neighbourhood_health.pipeline.geo_import import GeoImportError, import_geography
 
 REF = reference_dir()
 BOUNDARIES = "boundaries/london_2021_census_shapefiles/london-2021-lsoa-gen20.shp"

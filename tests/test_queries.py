@@ -1,4 +1,5 @@
-"""Every app and cohort query file runs on small demo data with bound parameters."""
+"""Every app and cohort query file runs on small demo data with bound parameters and returns the
+columns its callers read: a renamed or dropped column fails here, not on a page."""
 from __future__ import annotations
 
 import pandas as pd
@@ -10,6 +11,46 @@ from neighbourhood_health.store import QueryError, parameters, sql_text
 
 APP_QUERIES = sorted(p.relative_to(QUERIES_DIR).with_suffix("").as_posix()
                      for folder in ("app", "cohorts") for p in (QUERIES_DIR / folder).glob("*.sql"))
+
+
+# The columns each query returns, in order, as its SELECT lists them (queries/app, queries/cohorts).
+MEASURE = ["measure_id", "name", "family", "family_order"]
+EXPECTED_COLUMNS = {
+    "app/area_lineage": ["area_code", "area_name", "area_level", "neighbourhood_code", "place_code", "icb_code"],
+    "app/areas": ["area_code", "area_name", "area_level", "parent_code", "icb_code", "place_code",
+                  "neighbourhood_code", "population"],
+    "app/cohort_activity_trend": ["month", "event_type", "events"],
+    "app/data_summary": ["measure_id", "name", "family", "first_period", "last_period", "periods"],
+    "app/inequality_breakdown": ["dimension", "category", "numerator", "denominator"],
+    "app/measure_latest": [*MEASURE, "pillar", "life_stage", "polarity", "unit", "method", "multiplier",
+                           "target", "source", "definition", "numerator", "denominator", "first_period",
+                           "last_period", "parent_numerator", "parent_denominator"],
+    "app/measure_peers": ["measure_id", "polarity", "method", "multiplier", "area_code", "area_name",
+                          "numerator", "denominator"],
+    "app/measure_series": [*MEASURE, "pillar", "life_stage", "polarity", "unit", "method", "multiplier",
+                           "target", "definition", "area_code", "period", "numerator", "denominator"],
+    "app/measure_series_children": ["area_code", "area_name", "measure_id", "name", "polarity", "unit",
+                                    "method", "multiplier", "target", "period", "numerator", "denominator"],
+    "app/measure_within_area": ["area_code", "area_name", "parent_code", "numerator", "denominator",
+                                "first_period", "last_period", "parent_numerator", "parent_denominator",
+                                "measure_id", "name", "polarity", "unit", "method", "multiplier"],
+    "app/place_view_measures": [*MEASURE, "polarity", "unit", "method", "multiplier", "target", "source",
+                                "definition", "person_level"],
+    "app/prevalence_gap_strata": ["measure_id", "condition", "name", "neighbourhood_code", "neighbourhood_name",
+                                  "imd_quintile", "sex", "age_band", "recorded", "population",
+                                  "reference_prevalence"],
+    # A cohort is a set of people: cohorts.py joins its members on person_id alone.
+    **{name: ["person_id"] for name in APP_QUERIES if name.startswith("cohorts/") and name != "cohorts/core20_any"},
+}
+NOT_RUN_HERE = {
+    "app/audit_log": "reads audit files, not marts: tests/test_audit.py runs it on real records",
+    "cohorts/core20_any": "runs on the union of the other cohorts: tests/test_cohorts.py runs it",
+}
+
+
+def test_every_query_has_expected_columns():
+    """A new query file must say what it returns, or be listed as run elsewhere."""
+    assert sorted([*EXPECTED_COLUMNS, *NOT_RUN_HERE]) == APP_QUERIES
 
 
 @pytest.fixture(scope="module")
@@ -36,13 +77,13 @@ def _params(name, sample):
 
 
 @pytest.mark.parametrize("name", APP_QUERIES)
-def test_query_runs(demo_db, sample, name):
-    if name == "app/audit_log":
-        pytest.skip("reads audit files, not marts: tests/test_audit.py runs it on real records")
-    if name == "cohorts/core20_any":
-        pytest.skip("runs on the union of the other cohorts: tests/test_cohorts.py runs it")
+def test_query_returns_its_columns(demo_db, sample, name):
+    if name in NOT_RUN_HERE:
+        pytest.skip(NOT_RUN_HERE[name])
     result = demo_db.run(name, **_params(name, sample))
-    assert isinstance(result, pd.DataFrame) and len(result.columns) > 0
+    assert isinstance(result, pd.DataFrame)
+    assert list(result.columns) == EXPECTED_COLUMNS[name]
+    assert len(result) > 0, "the sample parameters pick rows on the demo data"
 
 
 def test_area_code_is_bound_not_pasted(demo_db):

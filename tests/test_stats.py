@@ -7,13 +7,17 @@ Set NHD_REFERENCE_DIR to point at another copy (a missing path skips them).
 
 from __future__ import annotations
 
+import inspect
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from neighbourhood_health.stats import (byars_limits, compare, compare_levels, dsr, exact_poisson_limits, funnel_limits, isr, proportion, rate, sii, spc, wilson_limits)
+from neighbourhood_health import stats
+from neighbourhood_health.stats import (SPCResult, byars_limits, compare, compare_levels, dsr, exact_poisson_limits,
+                                       expected_counts, funnel_limits, funnel_significance, isr, isr_rate,
+                                       poisson_limits, proportion, rate, sii, spc, wilson_limits)
 from reference import REF, PHE, SKIP_REASON
 
 
@@ -277,6 +281,91 @@ def test_compare_levels():
     assert res.tolist() == ["higher (99.8%)", "higher (95%)", "similar", "not compared"]
 
 
-def test_module_smoke_all_functions_return_frames():
-    assert isinstance(dsr(np.full(19, 5), np.full(19, 1000)), pd.DataFrame)
-    assert isinstance(spc(np.arange(15.0)).points, pd.DataFrame)
+# ------------------------------------------------ every public function: contract
+
+
+def _frame(*columns):
+    """A DataFrame of the given rows (one per input row, or per group), with at least these columns."""
+    def check(result, rows):
+        assert isinstance(result, pd.DataFrame) and len(result) == rows
+        assert set(columns) <= set(result.columns), sorted(set(columns) - set(result.columns))
+    return check
+
+
+def _arrays(count):
+    """A tuple of `count` numpy arrays, one value per input row (the interval helpers)."""
+    def check(result, rows):
+        assert isinstance(result, tuple) and len(result) == count
+        assert all(isinstance(a, np.ndarray) and a.shape == (rows,) for a in result)
+    return check
+
+
+def _labels(allowed):
+    """A numpy array of labels, one per input row, each from `allowed`."""
+    def check(result, rows):
+        assert isinstance(result, np.ndarray) and result.shape == (rows,)
+        assert set(result.tolist()) <= set(allowed), result
+    return check
+
+
+def _spc_result(result, rows):
+    assert isinstance(result, SPCResult) and isinstance(result.points, pd.DataFrame) and len(result.points) == rows
+    assert result.variation_icon in VARIATION_ICONS
+
+
+VARIATION_ICONS = {"common_cause", "improvement_high", "improvement_low", "concern_high", "concern_low",
+                   "neutral_high", "neutral_low"}
+FUNNEL_LABELS = {"High (0.001)", "High (0.025)", "Not significant", "Low (0.025)", "Low (0.001)", "not compared"}
+COMPARE_LABELS = {"better", "similar", "worse", "higher", "lower", "not compared"}
+LEVEL_LABELS = {f"{w} ({c})" for w in ("better", "worse", "higher", "lower") for c in ("95%", "99.8%")} | {
+    "similar", "not compared"}
+
+# name: (a valid call and its row count, the documented return, a call the function must refuse).
+# Frames carry the `note` column that explains any NaN, as the package docstring promises, bar
+# funnel_limits, whose docstring lists its columns without one.
+CONTRACT = {
+    "proportion": (lambda: proportion([3, 30], [10, 100]), 2, _frame("value", "lower", "upper", "note"),
+                   lambda: proportion([-1], [10])),
+    "rate": (lambda: rate([3, 30], [1000, 1000]), 2, _frame("value", "lower", "upper", "note"),
+             lambda: rate([1, 2, 3], [10, 10])),
+    "dsr": (lambda: dsr(np.full(19, 5), np.full(19, 1000)), 1, _frame("value", "lower", "upper", "note"),
+            lambda: dsr([-1] * 19, [10] * 19)),
+    "expected_counts": (lambda: expected_counts([1000, 2000], [0.01, 0.02]), 1, _frame("expected", "note"),
+                        lambda: expected_counts([-1], [0.1])),
+    "isr": (lambda: isr([10, 20], [9, 25]), 2, _frame("value", "lower", "upper", "note"),
+            lambda: isr([1, 2], [1, 2, 3])),
+    "isr_rate": (lambda: isr_rate([10, 20], [9, 25], 0.01), 2,
+                 _frame("value", "lower", "upper", "reference_rate", "note"), lambda: isr_rate([-1], [1], 0.01)),
+    "sii": (lambda: sii([1, 2, 3, 4, 5], [100] * 5, [1, 2, 3, 4, 5], se=[0.1] * 5, repetitions=1000), 1,
+            _frame("sii", "sii_lower", "sii_upper", "rii", "note"), lambda: sii([1, 2], [100] * 2, [1, 2])),
+    "funnel_limits": (lambda: funnel_limits([100, 200], 0.5), 2,
+                      _frame("denominator", "lower_95", "upper_95", "lower_998", "upper_998", "benchmark"),
+                      lambda: funnel_limits([10], 0.5, kind="bogus")),
+    "funnel_significance": (lambda: funnel_significance([10, 60], [100, 100], 0.3), 2, _labels(FUNNEL_LABELS),
+                            lambda: funnel_significance([1], [10], 0.5, kind="bogus")),
+    "wilson_limits": (lambda: wilson_limits([1, 5], [10, 10]), 2, _arrays(2),
+                      lambda: wilson_limits([1], [10], conf=1.5)),
+    "byars_limits": (lambda: byars_limits([20, 40]), 2, _arrays(2), lambda: byars_limits([1], conf=1.5)),
+    "exact_poisson_limits": (lambda: exact_poisson_limits([0, 3]), 2, _arrays(2),
+                             lambda: exact_poisson_limits([1], conf=1.5)),
+    "poisson_limits": (lambda: poisson_limits([1, 20]), 2, _arrays(3), lambda: poisson_limits([1], conf=1.5)),
+    "compare": (lambda: compare([10, 10], [8, 8], [12, 12], [7, 13]), 2, _labels(COMPARE_LABELS),
+                lambda: compare(1, 0, 2, 1, "up")),
+    "compare_levels": (lambda: compare_levels([10], [9], [11], [8.5], [11.5], [8]), 1, _labels(LEVEL_LABELS),
+                       lambda: compare_levels(1, 0, 2, 0, 3, 1, "up")),
+    "spc": (lambda: spc(np.arange(15.0)), 15, _spc_result, lambda: spc(np.arange(15.0), periods=[1, 2])),
+}
+
+
+def test_contract_covers_every_public_function():
+    """A function added to neighbourhood_health.stats must be added to CONTRACT too."""
+    functions = {name for name in stats.__all__ if inspect.isfunction(getattr(stats, name))}
+    assert functions == set(CONTRACT)
+
+
+@pytest.mark.parametrize("name", sorted(CONTRACT))
+def test_every_public_function_returns_its_documented_type_and_refuses_bad_input(name):
+    call, rows, check, bad = CONTRACT[name]
+    check(call(), rows)
+    with pytest.raises(ValueError):
+        bad()

@@ -139,23 +139,49 @@ def test_scorecard_table_matches_stats_and_filters_by_life_stage(demo_env):
     assert names == {f"{n} ({u})" if u != "%" else n for n, u in zip(starts["name"], starts["unit"])}
 
 
-def test_overview_says_what_changed(demo_env):
-    icb = area_code(demo_env, "North West London (synthetic)", "icb")
-    at = open_app(area=icb)
-    assert_clean(at)
-    assert "What changed" in [h.value for h in at.header]
-    section = next(m.value for m in at.markdown if m.value.startswith("- ") or m.value.startswith("No monthly"))
-    changed = []
-    for measure in marts(demo_env, "measures").itertuples():  # on the months of 1–7 hidden: shown to every role
-        periods, values, _ = independent_series(demo_env, measure.measure_id, icb)
-        shown = ~hidden_months(demo_env, measure.measure_id, icb)
-        if shown.sum() >= 12:
+KIND = {"improvement": "special cause improvement", "concern": "special cause concern",
+        "neutral": "special cause variation"}
+
+
+def independent_changes(cfg, code: str) -> dict[str, str]:
+    """Measure name -> kind of special cause in its latest month, on the months of 1–7 hidden (the
+    Overview shows every role the same list), worked out from the parquet marts."""
+    changed = {}
+    for measure in marts(cfg, "measures").itertuples():
+        periods, values, _ = independent_series(cfg, measure.measure_id, code)
+        shown = ~hidden_months(cfg, measure.measure_id, code)
+        if shown.sum() >= trends.MIN_POINTS:
             result = stats.spc(values[shown], periods[shown], polarity=measure.polarity, target=measure.target)
             if result.variation_icon != "common_cause" and result.mr_bar > 0:
-                changed.append(measure.name)
-    lines = [line[2:] for line in section.splitlines()] if changed else []
-    assert sorted(line.split(": special cause")[0] for line in lines) == sorted(changed)
-    assert np.all([("improvement" in line) or ("concern" in line) or ("variation" in line) for line in lines])
+                changed[measure.name] = KIND[result.variation_icon.split("_")[0]]
+    return changed
+
+
+@pytest.mark.parametrize("name, level, something_changed", [
+    ("North West London (synthetic)", "icb", True),
+    ("Barnet", "place", False),
+], ids=["changed", "unchanged"])
+def test_overview_says_what_changed(demo_env, name, level, something_changed):
+    """Both branches: one sentence per measure with special cause, or the explicit "no change"
+    message, never an empty or stale section."""
+    code = area_code(demo_env, name, level)
+    expected = independent_changes(demo_env, code)
+    assert bool(expected) == something_changed, f"{name} no longer has the case this test needs: {expected}"
+    at = open_app(area=code)
+    assert_clean(at)
+    headers = [h.value for h in at.header]
+    assert "What changed" in headers
+    section = [m.value for m in at.markdown if m.value.startswith("- ") or m.value.startswith("No monthly")]
+    assert len(section) == 1, section
+    if not expected:
+        assert section[0] == "No monthly measure shows special cause variation in its latest month."
+        return
+    lines = section[0].splitlines()
+    assert all(line.startswith("- ") and line.endswith(".") for line in lines), lines
+    said = {name: "special cause" + rest for name, _, rest in (line[2:].partition(": special cause") for line in lines)}
+    assert sorted(said) == sorted(expected)
+    for measure, sentence in said.items():
+        assert sentence.startswith(expected[measure]), (measure, sentence)
 
 
 def test_a_choice_made_for_another_area_falls_back_to_the_default(demo_env):

@@ -37,16 +37,6 @@ def fmt(value, pattern: str = "{:,.0f}") -> str:
     return SUPPRESSED if pd.isna(value) else pattern.format(value)
 
 
-def per_thousand(count: pd.Series, population: pd.Series) -> pd.Series:
-    return count / population.reindex(count.index) * 1000
-
-
-def neighbourhood_summary(result: cohorts.CohortCounts) -> pd.DataFrame:
-    people = result.table[TOTAL]
-    return pd.DataFrame({"People": people, "Per 1,000 residents": per_thousand(people, result.population),
-                         "Registered residents": result.population.reindex(people.index)})
-
-
 def show_table(frame: pd.DataFrame, formats: dict | None = None) -> None:
     styler = frame.style.format(formats or "{:,.0f}", na_rep=SUPPRESSED)
     st.dataframe(styler, width="stretch")
@@ -108,7 +98,7 @@ except access.AccessDenied as exc:
 
 catalogue = cohorts.load_cohorts(db.extracts_dir)
 manifest = cache.manifest()
-scope = ("counts of 1 to 7 are hidden (*), and so is any figure that would reveal one"
+scope = (f"counts of 1 to {THRESHOLD} are hidden ({SUPPRESSED}), and so is any figure that would reveal one"
          + (f"; other counts are rounded to the nearest {cfg.round_to}" if cfg.round_to > 1 else "")
          if access.aggregate_only(user) else "exact counts and, for your neighbourhoods, the list of people")
 st.markdown(f"Viewing as **{role.label}**{' (demo)' if user.demo else ''}: {scope}. "
@@ -117,7 +107,7 @@ st.markdown(f"Viewing as **{role.label}**{' (demo)' if user.demo else ''}: {scop
 # --- All cohorts at a glance ------------------------------------------------------------------
 glance = pd.DataFrame([
     {"Cohort": c.name, "Pillar": c.pillar, "People": r.total,
-     "Per 1,000 residents": r.total / r.population[TOTAL] * 1000}
+     "Per 1,000 residents": cohorts.total_per_thousand(r)}
     for c in catalogue.values()
     for r in [cached_counts(version, user, c.cohort_id, area.code, cfg.round_to)]])
 biggest = glance.dropna(subset=["People"]).sort_values("People", ascending=False).head(1)
@@ -139,7 +129,7 @@ if area.level == "neighbourhood":  # one bar says little: lead with the segments
 named = dict(zip(tabs, st.tabs(tabs)))
 by_neighbourhood, by_segment, full = (named[t] for t in ("By neighbourhood", "By population segment", "Full table"))
 with by_neighbourhood:
-    summary = neighbourhood_summary(result)
+    summary = cohorts.neighbourhood_summary(result)
     st.plotly_chart(count_bars(summary.drop(index=TOTAL)["Per 1,000 residents"],
                                f"{cohort.name}: people per 1,000 registered residents", "Per 1,000 residents",
                                "{:.1f}"), width="stretch")
@@ -173,7 +163,7 @@ st.caption("Combine conditions and characteristics; the counts update as you cho
 filters = builder_filters()
 built = cached_counts(version, user, filters, area.code, cfg.round_to)
 st.markdown(f"**{fmt(built.total)} people** in {area.name} match these filters.")
-show_table(neighbourhood_summary(built), {"People": "{:,.0f}", "Per 1,000 residents": "{:.1f}",
+show_table(cohorts.neighbourhood_summary(built), {"People": "{:,.0f}", "Per 1,000 residents": "{:.1f}",
                                           "Registered residents": "{:,.0f}"})
 
 # --- Pseudonymised list -----------------------------------------------------------------------

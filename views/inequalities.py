@@ -8,7 +8,7 @@ from neighbourhood_health.measures import inequalities
 from neighbourhood_health.present.charts.place import category_bars, funnel_plot
 from neighbourhood_health.present.findings import (gradient_finding, quintile_gap_sentence, sii_sentence, with_unit)
 from neighbourhood_health.app.widgets import area_names, definition, measure_picker
-from neighbourhood_health.privacy.suppress import suppress_measure_rows
+from neighbourhood_health.privacy.suppress import HIDDEN_RANGE, THRESHOLD
 
 area = session.current_area()
 names = area_names()
@@ -23,10 +23,8 @@ st.caption("Measures that arrive already aggregated (surveys, waiting times) hav
 
 bd = inequalities.breakdown(cache.run("app/inequality_breakdown", measure_id=measure["measure_id"],
                                         scope_code=area.code), measure)
-by = {dim: bd[bd["dimension"] == dim] for dim in inequalities.DIMENSIONS}
-sexes = by["sex"]
-average = sexes["numerator"].sum() / sexes["denominator"].sum() * float(measure["multiplier"]) \
-    if not sexes["suppressed"].any() else None
+by = inequalities.by_dimension(bd)
+average = inequalities.area_average(by["sex"], measure)
 
 sentence = quintile_gap_sentence(inequalities.quintile_gap(by["imd_quintile"]), measure, area.name)
 st.subheader(sentence)
@@ -49,17 +47,8 @@ with right:
         st.caption(f"Note: {note}.")
 
 
-def breakdown_table(part: pd.DataFrame, label: str) -> pd.DataFrame:
-    return pd.DataFrame({
-        label: part["label"], f"Value ({unit})": part["value"].round(2),
-        "Lower 95%": part["lower"].round(2), "Upper 95%": part["upper"].round(2),
-        "Numerator": part["numerator"].round(0), "Denominator": part["denominator"].round(0),
-        "Note": part["suppressed"].map({True: "Suppressed: 1–7 events", False: ""}),
-    })
-
-
 with st.expander("Figures by deprivation decile"):
-    st.dataframe(breakdown_table(by["imd_decile"], "Deprivation decile"), hide_index=True, width="stretch")
+    st.dataframe(inequalities.breakdown_table(by["imd_decile"], "Deprivation decile", unit), hide_index=True, width="stretch")
 with st.expander("How to read this"):
     st.markdown(
         "Residents are grouped by the national deprivation decile (Index of Multiple Deprivation) of the small "
@@ -69,7 +58,7 @@ with st.expander("How to read this"):
         "the most and the least deprived ends; the **relative index** is the ratio between those ends "
         "(fitted on the log scale for rates, logit scale for proportions, as recommended by OHID). Their 95% "
         "intervals come from simulation. An interval that excludes 0 (SII) or 1 (RII) means a clear social "
-        "gradient. Groups with 1 to 7 events are suppressed.")
+        f"gradient. Groups with 1 to {THRESHOLD} events are suppressed.")
 definition(measure)
 
 st.header("By group")
@@ -77,15 +66,14 @@ tabs = st.tabs([inequalities.DIMENSIONS[d] for d in inequalities.DIMENSIONS if d
 for tab, dim in zip(tabs, [d for d in inequalities.DIMENSIONS if d != "imd_decile"]):
     part = by[dim]
     with tab:
-        shown = part.dropna(subset=["value"])
-        finding = (f"{measure['name']} by {inequalities.DIMENSIONS[dim].lower()} in {area.name}: highest in "
-                   f"{shown.loc[shown['value'].idxmax(), 'label']} ({with_unit(shown['value'].max(), unit)}), lowest in "
-                   f"{shown.loc[shown['value'].idxmin(), 'label']} ({with_unit(shown['value'].min(), unit)})"
-                   if len(shown) >= 2 else f"{measure['name']} by {inequalities.DIMENSIONS[dim].lower()} in {area.name}")
+        ends = inequalities.extremes(part)
+        finding = f"{measure['name']} by {inequalities.DIMENSIONS[dim].lower()} in {area.name}" + (
+            f": highest in {ends['highest'][0]} ({with_unit(ends['highest'][1], unit)}), lowest in "
+            f"{ends['lowest'][0]} ({with_unit(ends['lowest'][1], unit)})" if ends else "")
         st.plotly_chart(category_bars(part, title=finding, x_title=inequalities.DIMENSIONS[dim],
                                       y_title=f"{measure['name']} ({unit})", benchmark=average,
                                       benchmark_label=f"{area.name} average"), width="stretch", key=f"bars_{dim}")
-        st.dataframe(breakdown_table(part, inequalities.DIMENSIONS[dim]), hide_index=True, width="stretch")
+        st.dataframe(inequalities.breakdown_table(part, inequalities.DIMENSIONS[dim], unit), hide_index=True, width="stretch")
 with st.expander("How to read this"):
     st.markdown(
         "Each bar is the measure for one group of residents of the area, with its 95% interval; the dashed "
@@ -98,30 +86,19 @@ st.header("Neighbourhoods against the system")
 icb_name = names[area.icb_code]
 system = cache.run("app/measure_within_area", measure_id=measure["measure_id"], scope_code=area.icb_code,
                      level="neighbourhood")
-system = suppress_measure_rows(system, derived=())
-hidden = system[system["suppressed"]]
-points, limits, benchmark = inequalities.funnel(system[~system["suppressed"]], measure)
-outside = points[points["judgement"].str.contains("99.8%")]
-chosen = {area.code} if area.level == "neighbourhood" else set(
-    system.loc[system["parent_code"] == area.code, "area_code"]) if area.level == "place" else set()
-funnel_title = (f"None of the {len(points)} neighbourhoods in {icb_name} lies outside the 99.8% limits"
-                if outside.empty else
-                f"{len(outside)} of {len(points)} neighbourhoods in {icb_name} "
+fun = inequalities.neighbourhood_funnel(system, measure, area)
+shown, outside = len(fun.points), fun.outside_labels
+funnel_title = (f"None of the {shown} neighbourhoods in {icb_name} lies outside the 99.8% limits" if not outside else
+                f"{len(outside)} of {shown} neighbourhoods in {icb_name} "
                 f"{'lies' if len(outside) == 1 else 'lie'} outside the 99.8% limits"
-                + (f": {', '.join(outside['area_name'] + ' (' + outside['judgement'].str.split(' ').str[0] + ')')}"
-                   if len(outside) <= 4 else ""))
-denominator_label = "Person-years (registered residents over 12 months)" if measure["method"] == "rate" \
-    else "Denominator (people)"
-st.plotly_chart(funnel_plot(points, limits, benchmark, title=funnel_title, x_title=denominator_label,
-                            y_title=f"{measure['name']} ({unit})", benchmark_label=f"{icb_name}: {with_unit(benchmark, unit)}",
-                            highlight=chosen), width="stretch", key="funnel")
-if len(hidden):
-    st.caption(f"Not shown: {', '.join(hidden['area_name'])} (1–7 events, suppressed).")
-st.dataframe(pd.DataFrame({
-    "Neighbourhood": points["area_name"], f"Value ({unit})": points["value"].round(2),
-    "Numerator": points["numerator"].round(0), "Denominator": points["denominator"].round(1),
-    f"Against {icb_name}": points["judgement"].str.capitalize(),
-}).sort_values(f"Value ({unit})", ascending=False), hide_index=True, width="stretch")
+                + (f": {', '.join(outside)}" if len(outside) <= 4 else ""))
+st.plotly_chart(funnel_plot(fun.points, fun.limits, fun.benchmark, title=funnel_title,
+                            x_title=inequalities.denominator_label(measure), y_title=f"{measure['name']} ({unit})",
+                            benchmark_label=f"{icb_name}: {with_unit(fun.benchmark, unit)}",
+                            highlight=fun.chosen), width="stretch", key="funnel")
+if fun.hidden:
+    st.caption(f"Not shown: {', '.join(fun.hidden)} ({HIDDEN_RANGE} events, suppressed).")
+st.dataframe(fun.table(unit, icb_name), hide_index=True, width="stretch")
 with st.expander("How to read this"):
     st.markdown(
         f"Each point is a neighbourhood of {icb_name}, placed by its size (horizontal) and value (vertical); "

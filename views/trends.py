@@ -20,10 +20,7 @@ user = signin.current_user()
 db = cache.database()
 exact = trends.exact_for(db, user, area.code)
 raw = cache.run("app/measure_series", area_code=area.code)
-every = trends.hide_small_months(trends.monthly_values(raw), exact)
-monthly = every.groupby("measure_id", sort=False).filter(trends.has_series)
-too_hidden = every[~every["measure_id"].isin(monthly["measure_id"])].groupby("measure_id", sort=False).filter(
-    lambda part: len(part) >= trends.MIN_POINTS and part["suppressed"].any())["name"].unique()
+monthly, too_hidden = trends.offered_series(raw, exact)
 viewing = (f"Exact figures: you cover {area.name}." if exact else
            f"Months with 1 to {THRESHOLD} events are hidden (gaps in the line) and left out of the mean and "
            "process limits, so that they cannot be worked out from them.")
@@ -43,20 +40,15 @@ rows = monthly[monthly.measure_id == measure].reset_index(drop=True)
 first = rows.iloc[0]
 
 events = trends.events_for(area.code, cache.run("app/areas"), cache.manifest().get("service_changes", []))
-choices = {"All points": None}
-for event in events:
-    months = trends.points_before(rows["period"], event["date"])
-    if 2 <= rows["value"].iloc[:months].notna().sum() and months < len(rows):  # at least 2 months shown before it
-        choices[f"The {months} months before “{event['label']}”"] = months
-choices["A fixed number of months"] = "fixed"
+choices = trends.baseline_choices(rows, events)
 if st.session_state.get("trend_baseline") not in choices:  # another area's event is not offered here
-    st.session_state["trend_baseline"] = "All points"
+    st.session_state["trend_baseline"] = trends.ALL_POINTS
 choice = st.radio("Calculate the mean and process limits from", list(choices), horizontal=True,
                   key="trend_baseline")
 baseline = choices[choice]
 if baseline == "fixed":
     baseline = int(st.number_input("Baseline: the first … months", min_value=2, max_value=len(rows),
-                                   value=min(trends.MIN_POINTS, len(rows)), key="trend_baseline_months"))
+                                   value=trends.fixed_baseline_default(rows), key="trend_baseline_months"))
 
 result = trends.spc_for(rows, baseline)
 icon = trends.variation(result)
@@ -111,17 +103,14 @@ if area.level == "neighbourhood":
     parent_code, highlight = area.parent_code, area.name
 else:
     parent_code, highlight = area.code, None
-children = trends.monthly_values(cache.run("app/measure_series_children", measure_id=measure,
-                                             parent_code=parent_code))
-shown_children = {name: trends.hide_small_months(part.reset_index(drop=True), trends.exact_for(db, user, part["area_code"].iloc[0]))
-                  for name, part in children.groupby("area_name", sort=True)}
-facets = [(name, trends.spc_for(part, baseline)) for name, part in shown_children.items() if trends.has_series(part)]
+shown_children, facets, left_out = trends.facets(
+    cache.run("app/measure_series_children", measure_id=measure, parent_code=parent_code),
+    lambda code: trends.exact_for(db, user, code), baseline)
 if facets:
     level = "places" if area.level == "icb" else "neighbourhoods"
     st.header(f"Across the {level} of {area.name if highlight is None else session.parent_name(area)}")
     st.plotly_chart(charts_spc.small_multiples(facets, first["unit"], highlight=highlight, monthly=shown_children),
                     key="spc_facets", theme=None)
-    left_out = [name for name, part in shown_children.items() if not trends.has_series(part)]
     if any(part["suppressed"].any() for part in shown_children.values()):
         st.caption(f"Months with 1 to {THRESHOLD} events are hidden (gaps) wherever you may not see exact figures, "
                    "and left out of that area's limits." + (f" Not shown: {', '.join(left_out)} (fewer than {trends.MIN_POINTS} "

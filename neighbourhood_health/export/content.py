@@ -26,7 +26,7 @@ from neighbourhood_health.pipeline.catalogue import FAMILIES, load_measures
 from neighbourhood_health.present.charts.cohorts import count_bars
 from neighbourhood_health.present.charts.place import category_bars, ranked_bars
 from neighbourhood_health.present.findings import (gradient_finding, map_finding, prevalence_finding, quintile_gap_sentence, sii_sentence, with_unit)
-from neighbourhood_health.privacy.suppress import SUPPRESSED, THRESHOLD, TOTAL, is_small
+from neighbourhood_health.privacy.suppress import HIDDEN_RANGE, SUPPRESSED, THRESHOLD, is_small
 from neighbourhood_health.export import map_image
 
 #: The measure of the map and inequality slides: the one the Map and Inequalities pages open on.
@@ -198,7 +198,7 @@ def _map_slide(db, pack: Pack, measure: pd.Series, scope: str, scope_name: str) 
              for part in [shown[shown["significance"] == kind]]]
     return Slide("map", "Map", map_finding(rows, measure, "neighbourhood", scope_name), lines=lines, image=png,
                  notes=_notes(pd.DataFrame([measure])) + " Figures cover the latest 12 months; neighbourhoods are "
-                       f"compared with {scope_name} (95% interval); white areas are suppressed (1–{THRESHOLD} events).")
+                       f"compared with {scope_name} (95% interval); white areas are suppressed ({HIDDEN_RANGE} events).")
 
 
 def _prevalence_slide(db, pack: Pack, scope: str, latest: pd.DataFrame) -> Slide:
@@ -216,7 +216,7 @@ def _prevalence_slide(db, pack: Pack, scope: str, latest: pd.DataFrame) -> Slide
     lines = ["Recorded prevalence against the prevalence expected for the age, sex and deprivation of the "
              "registered population (indirect standardisation)."]
     if len(hidden):
-        lines.append(f"Not shown ({SUPPRESSED}, 1–{THRESHOLD} people recorded): {', '.join(hidden)}")
+        lines.append(f"Not shown ({SUPPRESSED}, {HIDDEN_RANGE} people recorded): {', '.join(hidden)}")
     chart = Chart("bar", list(shown["condition_name"]), {"Estimated people not yet diagnosed": _values(shown["gap"])},
                   "People (expected − recorded)", "#,##0", horizontal=True)
     defs = latest[latest["measure_id"].isin(own["measure_id"])]
@@ -228,7 +228,8 @@ def _prevalence_slide(db, pack: Pack, scope: str, latest: pd.DataFrame) -> Slide
 def _inequality_slide(db, pack: Pack, measure: pd.Series) -> Slide:
     bd = inequalities.breakdown(db.run("app/inequality_breakdown", measure_id=measure["measure_id"],
                                        scope_code=pack.area_code), measure)
-    deciles, quintiles = bd[bd["dimension"] == "imd_decile"], bd[bd["dimension"] == "imd_quintile"]
+    by = inequalities.by_dimension(bd)  # as on the Inequalities page
+    deciles, quintiles = by["imd_decile"], by["imd_quintile"]
     result, warnings = inequalities.slope_index(deciles, measure)
     unit = measure["unit"]
     figure = category_bars(deciles, title=f"{measure['name']} by deprivation decile, {pack.area_name}",
@@ -239,7 +240,7 @@ def _inequality_slide(db, pack: Pack, measure: pd.Series) -> Slide:
     lines = [quintile_gap_sentence(inequalities.quintile_gap(quintiles), measure, pack.area_name),
              sii_sentence(result, measure), *[f"Note: {w}." for w in warnings]]
     if deciles["suppressed"].any():
-        lines.append(f"Deciles with 1–{THRESHOLD} events are suppressed ({SUPPRESSED}).")
+        lines.append(f"Deciles with {HIDDEN_RANGE} events are suppressed ({SUPPRESSED}).")
     return Slide("inequality", "Inequality gap", gradient_finding(result, measure, pack.area_name), lines=lines,
                  chart=chart, figure=figure,
                  notes=_notes(pd.DataFrame([measure])) + " Deciles are national IMD 2019 deciles of residents' "
@@ -258,11 +259,11 @@ def _cohort_slide(db, pack: Pack, user: access.User, round_to: int) -> Slide:
         return Slide("cohorts", "High-risk cohorts", f"Cohort counts for {pack.area_name} are not shown here",
                      lines=[f"{exc}.", "Choose an area you cover to see its cohort counts."], notes=notes)
     people = pd.Series({catalogue[c].name: r.total for c, r in counted.items()}, dtype=float)
-    per_1000 = pd.Series({catalogue[c].name: r.total / r.population[TOTAL] * 1000 for c, r in counted.items()})
+    per_1000 = pd.Series({catalogue[c].name: cohorts.total_per_thousand(r) for c, r in counted.items()})
     biggest = people.dropna().sort_values(ascending=False)
     title = (f"The largest cohort is {biggest.index[0].lower()}: {biggest.iloc[0]:,.0f} people, "
              f"{per_1000[biggest.index[0]]:.1f} per 1,000 residents" if len(biggest)
-             else f"Every cohort in {pack.area_name} has 1–{THRESHOLD} people, or none")
+             else f"Every cohort in {pack.area_name} has {HIDDEN_RANGE} people, or none")
     table = pd.DataFrame({
         "Cohort": people.index,
         "People": [SUPPRESSED if pd.isna(v) else f"{v:,.0f}" for v in people],
@@ -273,7 +274,7 @@ def _cohort_slide(db, pack: Pack, user: access.User, round_to: int) -> Slide:
     return Slide("cohorts", "High-risk cohorts", title, chart=chart, table=table,
                  figure=count_bars(people, f"People in each cohort, {pack.area_name}", "People"),
                  lines=["Cohorts overlap: one person can be in several, so the counts do not add up.",
-                        f"Counts of 1–{THRESHOLD} are hidden ({SUPPRESSED}), and so is any figure that would "
+                        f"Counts of {HIDDEN_RANGE} are hidden ({SUPPRESSED}), and so is any figure that would "
                         f"reveal one{rounding}."], notes=notes)
 
 
@@ -310,13 +311,14 @@ def _trend_slides(pack: Pack, summary: pd.DataFrame, series: pd.DataFrame, lates
                   events: list[dict]) -> list[Slide]:
     """One SPC slide per key trend, protected as on the Trends page: months of 1–7 are hidden and
     the mean and limits come from the months shown (`trends.spc_for`), so they cannot give one back."""
-    monthly = trends.hide_small_months(trends.monthly_values(series))
+    monthly, _ = trends.offered_series(series, exact=False)  # the months the Trends page shows a board user
     info = latest.set_index("measure_id")
     slides = []
     for measure_id in key_trends(summary, series):
         rows = monthly[monthly["measure_id"] == measure_id].reset_index(drop=True)
         name, unit = rows["name"].iloc[0], rows["unit"].iloc[0]
-        result = trends.spc_for(rows)
+        baseline = trends.baseline_choices(rows, events)[trends.ALL_POINTS]  # the Trends page's default
+        result = trends.spc_for(rows, baseline)
         hidden = dict(zip(rows["period"], rows["suppressed"]))
         icon = trends.variation(result)
         why = trends.explain(result, unit) if not rows["suppressed"].iloc[-1] else (
@@ -331,12 +333,12 @@ def _trend_slides(pack: Pack, summary: pd.DataFrame, series: pd.DataFrame, lates
         lines = [f"Variation: {trends.VARIATION_LABEL[icon] if icon else trends.NO_VARIATION}",
                  f"Assurance: {trends.ASSURANCE_LABEL.get(result.assurance_icon, trends.NO_ASSURANCE)}"]
         if rows["suppressed"].any():
-            lines.append(f"Months with 1–{THRESHOLD} events are not shown ({int(rows['suppressed'].sum())}), "
+            lines.append(f"Months with {HIDDEN_RANGE} events are not shown ({int(rows['suppressed'].sum())}), "
                          "and the mean and limits are worked out from the months shown.")
         slides.append(Slide(
             f"trend:{measure_id}", "Key trend", title, lines=lines,
             chart=Chart("line", months, lines_series, unit, "#,##0.0", point_kinds=_point_kinds(result, rows, hidden)),
-            figure=charts_spc.spc_figure(result, f"{name}, {pack.area_name}", unit, rows, events),
+            figure=charts_spc.spc_figure(result, f"{name}, {pack.area_name}", unit, rows, events, baseline),
             notes=f"{name}: {info.loc[measure_id, 'definition']} Source: {info.loc[measure_id, 'source']}. "
                   "XmR chart: process limits at the mean ± 2.66 × the mean moving range of all months shown."))
     return slides

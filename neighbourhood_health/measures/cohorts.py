@@ -163,6 +163,29 @@ def counts(db, user: access.User, definition: Definition, area_code: str, round_
     return CohortCounts(suppress.with_totals(raw), population, False)
 
 
+def per_thousand(count, population):
+    """People per 1,000 registered residents: count / population × 1,000 (NaN where the count is hidden).
+
+    `count` is one number with its population, or a Series by neighbourhood (and Total) with the
+    population Series of `CohortCounts`, matched on the index. The Cohorts page and the board pack
+    both use this, so their rates agree."""
+    if isinstance(count, pd.Series):
+        population = population.reindex(count.index)
+    return count / population * 1000
+
+
+def total_per_thousand(result: CohortCounts) -> float:
+    """The whole area's people per 1,000 registered residents (NaN when its total is hidden)."""
+    return per_thousand(result.total, result.population[suppress.TOTAL])
+
+
+def neighbourhood_summary(result: CohortCounts) -> pd.DataFrame:
+    """People, people per 1,000 and registered residents by neighbourhood, and for the Total."""
+    people = result.table[suppress.TOTAL]
+    return pd.DataFrame({"People": people, "Per 1,000 residents": per_thousand(people, result.population),
+                         "Registered residents": result.population.reindex(people.index)})
+
+
 def activity_trend(db, user: access.User, definition: Definition, area_code: str,
                    round_to: int = 0) -> pd.DataFrame:
     """Monthly emergency admissions and A&E attendances of today's members over the last 12 months."""

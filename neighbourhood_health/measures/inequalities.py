@@ -8,13 +8,14 @@ least deprived end; RII = their ratio), so an RII above 1 means higher in more d
 from __future__ import annotations
 
 import warnings
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from neighbourhood_health.measures import indicators
 from neighbourhood_health import stats
-from neighbourhood_health.privacy.suppress import suppress_measure_rows
+from neighbourhood_health.privacy.suppress import HIDDEN_RANGE, suppress_measure_rows
 
 DIMENSIONS = {
     "imd_decile": "Deprivation decile",
@@ -120,3 +121,90 @@ def _judgement(funnel_label: str, polarity: str) -> str:
             word = "worse" if high == (polarity == "lower_is_better") else "better"
         return f"{word} (outside {level} limits)"
     return "within limits" if funnel_label == "Not significant" else funnel_label
+
+
+# ---- readers for the Inequalities page and the board pack ----------------------------------------
+
+def by_dimension(bd: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """`breakdown` rows split by dimension (every key of DIMENSIONS, empty when absent)."""
+    return {dim: bd[bd["dimension"] == dim] for dim in DIMENSIONS}
+
+
+def area_average(by_sex: pd.DataFrame, measure: pd.Series) -> float | None:
+    """The whole area's value: sum of numerators over sum of denominators × multiplier.
+
+    From the breakdown by sex (every resident is in one row); None when any of those rows is
+    suppressed, since the average and the shown rows would then give the hidden count back."""
+    if by_sex["suppressed"].any():
+        return None
+    return by_sex["numerator"].sum() / by_sex["denominator"].sum() * float(measure["multiplier"])
+
+
+def extremes(part: pd.DataFrame) -> dict | None:
+    """The groups with the highest and lowest shown value: {"highest": (label, value), "lowest": ...}.
+
+    None when fewer than two groups have a value."""
+    shown = part.dropna(subset=["value"])
+    if len(shown) < 2:
+        return None
+    return {"highest": (shown.loc[shown["value"].idxmax(), "label"], shown["value"].max()),
+            "lowest": (shown.loc[shown["value"].idxmin(), "label"], shown["value"].min())}
+
+
+def breakdown_table(part: pd.DataFrame, label: str, unit: str) -> pd.DataFrame:
+    """The figures of one dimension as a table; suppressed groups say why."""
+    return pd.DataFrame({
+        label: part["label"], f"Value ({unit})": part["value"].round(2),
+        "Lower 95%": part["lower"].round(2), "Upper 95%": part["upper"].round(2),
+        "Numerator": part["numerator"].round(0), "Denominator": part["denominator"].round(0),
+        "Note": part["suppressed"].map({True: f"Suppressed: {HIDDEN_RANGE} events", False: ""}),
+    })
+
+
+def denominator_label(measure: pd.Series) -> str:
+    return "Person-years (registered residents over 12 months)" if measure["method"] == "rate" \
+        else "Denominator (people)"
+
+
+@dataclass
+class NeighbourhoodFunnel:
+    """Everything the funnel plot of an ICB's neighbourhoods shows (see `neighbourhood_funnel`)."""
+    points: pd.DataFrame          # neighbourhoods shown, with value and judgement
+    limits: pd.DataFrame          # 95% and 99.8% limits
+    benchmark: float              # the ICB's value
+    hidden: list[str]             # names of neighbourhoods not shown (numerator 1–7)
+    outside: pd.DataFrame         # points outside the 99.8% limits
+    chosen: set[str]              # codes of the chosen area's neighbourhoods, to highlight
+
+    @property
+    def outside_labels(self) -> list[str]:
+        """"Name (worse)" for each point outside the 99.8% limits."""
+        return list(self.outside["area_name"] + " (" + self.outside["judgement"].str.split(" ").str[0] + ")")
+
+    def table(self, unit: str, icb_name: str) -> pd.DataFrame:
+        """The points as a table, highest value first."""
+        points = self.points
+        return pd.DataFrame({
+            "Neighbourhood": points["area_name"], f"Value ({unit})": points["value"].round(2),
+            "Numerator": points["numerator"].round(0), "Denominator": points["denominator"].round(1),
+            f"Against {icb_name}": points["judgement"].str.capitalize(),
+        }).sort_values(f"Value ({unit})", ascending=False)
+
+
+def neighbourhood_funnel(rows: pd.DataFrame, measure: pd.Series, area) -> NeighbourhoodFunnel:
+    """The ICB's neighbourhoods on a funnel plot, small numbers suppressed first.
+
+    `rows` is app/measure_within_area for the ICB at neighbourhood level; `area` has `code` and
+    `level`. Neighbourhoods whose numerator is 1–7 are left off the plot (and named in `hidden`);
+    the chosen codes are the area itself (a neighbourhood) or a place's neighbourhoods."""
+    rows = suppress_measure_rows(rows, derived=())
+    hidden = rows[rows["suppressed"]]
+    points, limits, benchmark = funnel(rows[~rows["suppressed"]], measure)
+    outside = points[points["judgement"].str.contains("99.8%")]
+    if area.level == "neighbourhood":
+        chosen = {area.code}
+    elif area.level == "place":
+        chosen = set(rows.loc[rows["parent_code"] == area.code, "area_code"])
+    else:
+        chosen = set()
+    return NeighbourhoodFunnel(points, limits, benchmark, list(hidden["area_name"]), outside, chosen)

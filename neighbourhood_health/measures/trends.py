@@ -18,7 +18,7 @@ import pandas as pd
 from neighbourhood_health.privacy import access
 from neighbourhood_health.measures import indicators
 from neighbourhood_health import stats
-from neighbourhood_health.privacy.suppress import THRESHOLD, suppress_measure_rows
+from neighbourhood_health.privacy.suppress import HIDDEN_RANGE, suppress_measure_rows
 
 #: Making Data Count asks for at least 12 points before limits mean much; shorter series get no SPC.
 MIN_POINTS = 12
@@ -108,6 +108,58 @@ def spc_for(rows: pd.DataFrame, baseline: int | None = None) -> stats.SPCResult:
 
 def has_series(rows: pd.DataFrame) -> bool:
     return rows["value"].notna().sum() >= MIN_POINTS
+
+
+def offered_series(series: pd.DataFrame, exact: bool = False) -> tuple[pd.DataFrame, list[str]]:
+    """The measures a viewer is offered as SPC charts, and the names of those left out for hiding.
+
+    `series` is app/measure_series for one area. Returns the monthly rows (`hide_small_months`) of
+    the measures with at least MIN_POINTS months shown, and the names of measures that have enough
+    months but too few once the months of 1–7 are hidden."""
+    every = hide_small_months(monthly_values(series), exact)
+    monthly = every.groupby("measure_id", sort=False).filter(has_series)
+    too_hidden = every[~every["measure_id"].isin(monthly["measure_id"])].groupby("measure_id", sort=False).filter(
+        lambda part: len(part) >= MIN_POINTS and part["suppressed"].any())["name"].unique()
+    return monthly, list(too_hidden)
+
+
+#: The baseline choice every series has: mean and limits from all the months shown.
+ALL_POINTS = "All points"
+#: The baseline choice that asks for a number of months (`baseline_choices` maps it to "fixed").
+FIXED = "A fixed number of months"
+
+
+def baseline_choices(rows: pd.DataFrame, events: list[dict]) -> dict[str, int | str | None]:
+    """The baselines offered for one measure's months (rows of `offered_series`), label -> baseline.
+
+    "All points" (None, the default); for each service change (`events_for`), the months before it
+    when at least 2 of them are shown and some months follow; and a fixed number ("fixed")."""
+    choices: dict[str, int | str | None] = {ALL_POINTS: None}
+    for event in events:
+        months = points_before(rows["period"], event["date"])
+        if 2 <= rows["value"].iloc[:months].notna().sum() and months < len(rows):
+            choices[f"The {months} months before “{event['label']}”"] = months
+    choices[FIXED] = "fixed"
+    return choices
+
+
+def fixed_baseline_default(rows: pd.DataFrame) -> int:
+    """The fixed baseline first offered: MIN_POINTS months, or every month of a shorter series."""
+    return min(MIN_POINTS, len(rows))
+
+
+def facets(children: pd.DataFrame, exact: Callable[[str], bool], baseline: int | None = None
+           ) -> tuple[dict[str, pd.DataFrame], list[tuple[str, stats.SPCResult]], list[str]]:
+    """One measure in each child area (app/measure_series_children), as the viewer may see it.
+
+    `exact(area_code)` says whether the viewer may see that area's exact months (`exact_for`).
+    Returns each area's shown months by name (sorted), the SPC of those with a series (same
+    `baseline` as the main chart), and the names of those left out for too few months."""
+    shown = {name: hide_small_months(part.reset_index(drop=True), exact(part["area_code"].iloc[0]))
+             for name, part in monthly_values(children).groupby("area_name", sort=True)}
+    results = [(name, spc_for(part, baseline)) for name, part in shown.items() if has_series(part)]
+    left_out = [name for name, part in shown.items() if not has_series(part)]
+    return shown, results, left_out
 
 
 def variation(result: stats.SPCResult) -> str | None:
@@ -217,7 +269,7 @@ def icon_summary(series: pd.DataFrame, exact: bool = True) -> pd.DataFrame:
                        meaning=why[0].upper() + why[1:])
         else:
             row["meaning"] = f"Too few points for SPC ({row['points']})" if not row["hidden"] else (
-                f"Too few points for SPC ({row['points']} shown; {row['hidden']} months of 1–7 hidden)")
+                f"Too few points for SPC ({row['points']} shown; {row['hidden']} months of {HIDDEN_RANGE} hidden)")
         rows.append(row)
     out = pd.DataFrame(rows)
     order = out["variation_icon"].isna().astype(int) * 10 + out["family_order"]
@@ -235,7 +287,7 @@ def recent_trend(rows: pd.DataFrame) -> tuple[str | None, str]:
     hidden = _hidden(rows)
     monthly = len(rows) >= MIN_POINTS
     if len(hidden) and hidden[-1]:
-        return None, f"Latest {'month' if monthly else 'period'} hidden (1–{THRESHOLD})"
+        return None, f"Latest {'month' if monthly else 'period'} hidden ({HIDDEN_RANGE})"
     rows = rows[rows["value"].notna()]
     if hidden.any() and monthly and not has_series(rows):
         return None, f"Too few months shown for SPC ({len(rows)})"

@@ -1,7 +1,8 @@
 """Turn validated extracts into the marts the app reads, on DuckDB (default) or Spark.
 
 One orchestration for both engines (neighbourhood_health/engines): the build's SQL is written
-once in queries/build and queries/measures, and each engine runs it where the data lives.
+once, in queries/build (layered as staging, intermediate and marts: queries/build/README.md) and
+queries/measures, and each engine runs it where the data lives.
 Marts are written to a temporary folder beside the live one and swapped in atomically, so the
 running app never sees a half-built set. The extracts are only read. Pages read the marts. Two
 marts are person-level (person_profile and cohort_membership, for the Cohorts page's counts and
@@ -23,10 +24,15 @@ from neighbourhood_health.pipeline.engines import Engine, open_engine
 from neighbourhood_health.pipeline.geo import build_layers
 from neighbourhood_health.pipeline.validate import validate_folder
 
-# Tables the measure loop appends to; types both engines name alike (STRING is DuckDB's VARCHAR).
+# Tables the measure loop appends to, each from its query, with types both engines name alike
+# (STRING is DuckDB's VARCHAR). measure_small_area is a working table that the measure_values
+# mart sums; measure_breakdown is written as a mart as it stands.
 APPENDED = {
-    "measure_small_area": "measure_id STRING, small_area_code STRING, period DATE, numerator DOUBLE, denominator DOUBLE",
-    "measure_breakdown": ("measure_id STRING, neighbourhood_code STRING, imd_decile INTEGER, sex STRING, "
+    "measure_small_area": ("build/intermediate/measure_small_area",
+                           "measure_id STRING, small_area_code STRING, period DATE, "
+                           "numerator DOUBLE, denominator DOUBLE"),
+    "measure_breakdown": ("build/marts/measure_breakdown",
+                          "measure_id STRING, neighbourhood_code STRING, imd_decile INTEGER, sex STRING, "
                           "age_band STRING, ethnicity STRING, numerator DOUBLE, denominator DOUBLE"),
 }
 MEMBERSHIP = "cohort_id STRING, person_id STRING, small_area_code STRING, neighbourhood_code STRING, segment STRING"
@@ -41,12 +47,12 @@ class Mart:
 
 
 MARTS = (
-    Mart("areas", ("area_level", "area_name", "area_code"), "build/areas"),
+    Mart("areas", ("area_level", "area_name", "area_code"), "build/marts/areas"),
     Mart("small_areas", ("small_area_code",)),
-    Mart("measure_values", ("measure_id", "area_level", "area_code", "period"), "build/measure_values",
+    Mart("measure_values", ("measure_id", "area_level", "area_code", "period"), "build/marts/measure_values",
          partition_by=("icb_code", "year")),
     Mart("measure_breakdown", ("measure_id", "neighbourhood_code", "imd_decile", "sex", "age_band", "ethnicity")),
-    Mart("reference_prevalence", ("condition", "imd_quintile", "sex", "age_band"), "build/reference_prevalence"),
+    Mart("reference_prevalence", ("condition", "imd_quintile", "sex", "age_band"), "build/marts/reference_prevalence"),
     # Person-level, for the Cohorts page: sorted by area so that one neighbourhood is a few row groups.
     Mart("person_profile", ("neighbourhood_code", "small_area_code", "person_id")),
     Mart("cohort_membership", ("cohort_id", "neighbourhood_code", "small_area_code", "person_id")),
@@ -67,15 +73,15 @@ def _open_extracts(engine: Engine, cfg: Settings) -> None:
 
 def _measure_rows(engine: Engine, catalogue: pd.DataFrame, dates: dict, progress) -> None:
     """Each person-level measure's rows, located and aggregated into the appended tables."""
-    for table, columns in APPENDED.items():
+    for table, (_, columns) in APPENDED.items():
         engine.create_empty(table, columns)
     person_measures = catalogue[catalogue["query"] != ""]
     for i, m in enumerate(person_measures.itertuples()):
         progress(0.1 + 0.65 * i / len(person_measures), f"Measure {m.measure_id}")
         engine.create_view("measure_rows", f"measures/{m.query}", {**dates, **json.loads(m.query_params or "{}")})
-        engine.create_table("located_rows", "build/locate_measure_rows", {})
-        for table in APPENDED:
-            engine.append(table, f"build/{table}", {"measure_id": m.measure_id, "method": m.method, **dates})
+        engine.create_table("located_rows", "build/intermediate/locate_measure_rows", {})
+        for table, (query, _) in APPENDED.items():
+            engine.append(table, query, {"measure_id": m.measure_id, "method": m.method, **dates})
 
 
 def _cohort_rows(engine: Engine, cfg: Settings, extract_date, progress) -> None:
@@ -85,16 +91,17 @@ def _cohort_rows(engine: Engine, cfg: Settings, extract_date, progress) -> None:
     person and activity extracts on every view (issue 9: seconds per count at London scale).
     """
     when = window(extract_date)
-    engine.create_table("person_profile", "build/person_profile", when)
+    engine.create_table("person_profile", "build/marts/person_profile", when)
     engine.create_empty("cohort_membership", MEMBERSHIP)
     catalogue = load_cohorts(cfg.extracts_dir)
     for i, cohort in enumerate(sorted(catalogue.values(), key=lambda c: bool(c.combines))):  # combined ones last
         progress(0.8 + 0.05 * i / len(catalogue), f"Cohort {cohort.cohort_id}")
         if cohort.combines:
-            engine.create_view("candidates", "build/cohort_candidates", {"combines": list(cohort.combines)})
+            engine.create_view("candidates", "build/intermediate/cohort_candidates",
+                               {"combines": list(cohort.combines)})
         engine.create_view("cohort_rows", f"cohorts/{cohort.cohort_id}", {**when, **cohort.params})
-        engine.append("cohort_membership", "build/cohort_membership", {"cohort_id": cohort.cohort_id})
-    engine.create_table("cohort_activity", "build/cohort_activity", {**when, "event_types": list(TREND_EVENTS)})
+        engine.append("cohort_membership", "build/marts/cohort_membership", {"cohort_id": cohort.cohort_id})
+    engine.create_table("cohort_activity", "build/marts/cohort_activity", {**when, "event_types": list(TREND_EVENTS)})
 
 
 def _write_marts(engine: Engine, out) -> dict[str, int]:
@@ -126,8 +133,8 @@ def build_marts(cfg: Settings, progress=lambda f, m: None, engine: str | Engine 
     try:
         progress(0.05, "Opening extracts")
         _open_extracts(eng, cfg)
-        eng.create_table("person_conditions", "build/person_conditions", {})
-        eng.create_table("small_areas", "build/small_areas", {})
+        eng.create_table("person_conditions", "build/intermediate/person_conditions", {})
+        eng.create_table("small_areas", "build/intermediate/small_areas", {})
         _measure_rows(eng, catalogue, dates, progress)
         _cohort_rows(eng, cfg, extract_date, progress)
 

@@ -41,11 +41,13 @@ DECK = f"{MAIN} [data-testid='stDeckGlJsonChart']"
 DATAFRAME = f"{MAIN} [data-testid='stDataFrame']"
 METRIC = f"{MAIN} [data-testid='stMetric']"
 
-# The app has finished running its script: Streamlit marks the root, and nothing is left stale.
+# The app has finished running its script: Streamlit marks the root, its status widget (the
+# "Running…" figure, drawn while a run is under way or requested) has gone, and nothing is left stale.
 READY = """() => {
   const app = document.querySelector('[data-testid="stApp"]');
   return app && app.getAttribute('data-test-script-state') === 'notRunning'
     && app.getAttribute('data-test-connection-state') === 'CONNECTED'
+    && !document.querySelector('[data-testid="stStatusWidget"]')
     && document.querySelector('[data-testid="stMainBlockContainer"] h1')
     && !document.querySelector('[data-testid="stSkeleton"]')
     && !document.querySelector('[data-stale="true"]');
@@ -167,7 +169,11 @@ RAN = "() => window.__nhdRan"
 
 
 def after_rerun(page, action, timeout_ms: int = 60_000) -> None:
-    """Do `action` (a click, a choice) and wait for the script run it causes to finish."""
+    """Do `action` (a click, a choice) and wait for the script run it causes to finish.
+
+    Waits for the run itself, not for some text: text the page (or the sidebar) already shows would
+    end the wait before the run began, and the figures read after it would be the old ones.
+    """
     page.evaluate(ARM_RERUN)
     action()
     page.wait_for_function(RAN, timeout=timeout_ms)
@@ -181,14 +187,6 @@ def open_page(page, url: str, timeout_ms: int = 90_000) -> None:
 
 def title(page) -> str:
     return page.locator(TITLE).first.inner_text()
-
-
-def wait_title(page, contains: str, timeout_ms: int = 60_000) -> None:
-    """Wait for the page title to name `contains` and the run that drew it to finish."""
-    page.wait_for_function(
-        "text => { const h = document.querySelector('[data-testid=\"stMainBlockContainer\"] h1');"
-        " return h && h.innerText.includes(text); }", arg=contains, timeout=timeout_ms)
-    wait_ready(page, timeout_ms)
 
 
 def choose(page, key: str, option: str) -> None:
@@ -228,15 +226,22 @@ def canvas_colours(locator) -> int:
     return len(colours) if colours is not None else 1 << 16
 
 
+NEXT_FRAME = "() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))"
+
+
 def map_drawn(page, timeout_ms: int = 15_000) -> bool:
-    """The first deck.gl map on the page has drawn shapes (its canvas is not blank)."""
+    """The first deck.gl map on the page has drawn shapes (its canvas is not blank).
+
+    deck.gl draws in animation frames after the run ends, so each look waits for the browser's next
+    frames rather than for a fixed time.
+    """
     deck = page.locator(DECK).first
     deck.scroll_into_view_if_needed()
     deadline = time.monotonic() + timeout_ms / 1000
     while time.monotonic() < deadline:
         if canvas_colours(deck.locator("canvas").first) > 8:
             return True
-        page.wait_for_timeout(250)
+        page.evaluate(NEXT_FRAME)
     return False
 
 

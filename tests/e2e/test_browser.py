@@ -19,8 +19,7 @@ import pandas as pd
 import pytest
 
 from .harness import (AXE_JS, DATAFRAME, DECK, MAIN, METRIC, PLOTLY, after_rerun, choose, figure_signature, map_drawn,
-                     open_page, problems, registered_pages, run_axe, selected, title,
-                      wait_ready)
+                      open_page, problems, registered_pages, run_axe, selected, title)
 
 pytestmark = pytest.mark.e2e
 
@@ -37,8 +36,8 @@ class Expect:
 
 def act_as_board_member(page) -> None:
     """An INT lead sees their own neighbourhood only; a board member every neighbourhood of the place."""
-    choose(page, "demo_role", "Board member")
-    wait_text(page, "Viewing as Board member")
+    after_rerun(page, lambda: choose(page, "demo_role", "Board member"))
+    assert_text(page, "Viewing as Board member")
 
 
 def next_slide_with_a_chart(page) -> None:
@@ -132,16 +131,25 @@ def assert_drawn(page, expect: Expect) -> None:
             assert box and box["height"] > 40 and box["width"] > 100, f"{page.url}: {selector} not drawn ({box})"
 
 
-def wait_text(page, text: str) -> None:
-    page.wait_for_function("t => document.querySelector('[data-testid=\"stMainBlockContainer\"]').innerText.includes(t)",
-                           arg=text)
-    wait_ready(page)
+def assert_text(page, text: str) -> None:
+    """The page, once its run has finished (after_rerun), says `text`: checked, not waited for."""
+    assert text in page.locator(MAIN).inner_text(), f"{page.url} does not say {text!r}"
 
 
-def download(page, button_key: str, folder) -> tuple[str, pd.DataFrame]:
-    with page.expect_download() as info:
-        page.locator(f".st-key-{button_key} button").click()
-    file = info.value
+def download(page, button_key: str, folder, reruns: bool) -> tuple[str, pd.DataFrame]:
+    """Click a download button and save the file. `reruns`: the button is Streamlit's default
+    (on_click="rerun"), so wait for that run to finish too; on_click="ignore" buttons start none."""
+    def click():
+        with page.expect_download() as info:
+            page.locator(f".st-key-{button_key} button").click()
+        return info.value
+
+    if reruns:
+        got = []
+        after_rerun(page, lambda: got.append(click()))
+        file = got[0]
+    else:
+        file = click()
     path = folder / file.suggested_filename
     file.save_as(path)
     assert path.stat().st_size > 0, f"{file.suggested_filename} is empty"
@@ -180,9 +188,10 @@ def test_page_draws_and_follows_the_sidebar_area(page, app_url, areas, registere
     assert_drawn(page, expect)
 
     before = figure_signature(page)
-    choose(page, "pick_neighbourhood", areas.sibling_name)
-    wait_text(page, areas.sibling_name)
+    # The sidebar (and some pages' tables) already name the sibling: wait for the run, not for its name.
+    after_rerun(page, lambda: choose(page, "pick_neighbourhood", areas.sibling_name))
     assert_clean(page)
+    assert selected(page, "pick_neighbourhood") == areas.sibling_name
     if expect.title_names_area:
         assert areas.sibling_name in title(page)
     assert_drawn(page, expect)
@@ -235,7 +244,7 @@ def test_shared_link_opens_on_its_area_in_a_fresh_browser(page, app_url, areas, 
 
 def test_prevalence_gaps_table_downloads_as_csv(page, app_url, areas, tmp_path):
     open_page(page, f"{app_url}/prevalence_gaps?area={areas.home}")
-    name, table = download(page, "dl_conditions", tmp_path)
+    name, table = download(page, "dl_conditions", tmp_path, reruns=True)
     assert name == f"prevalence_gaps_{areas.home}.csv"
     assert {"Condition", "Recorded (people)", "Expected (people)", "Estimated not yet diagnosed (people)"} <= set(table)
     assert len(table) >= 10 and table["Condition"].is_unique
@@ -244,22 +253,22 @@ def test_prevalence_gaps_table_downloads_as_csv(page, app_url, areas, tmp_path):
 def test_int_lead_downloads_cohort_counts_and_list(page, app_url, areas, demo_cfg, tmp_path):
     started = time.time()
     open_page(page, f"{app_url}/cohorts?area={areas.home}")
-    choose(page, "demo_role", "Analyst")  # a role without lists first, then the INT lead
-    wait_text(page, "Analysts see counts only")
+    after_rerun(page, lambda: choose(page, "demo_role", "Analyst"))  # a role without lists first, then the INT lead
+    assert_text(page, "Analysts see counts only")
     assert not page.locator(".st-key-show_list").count()
-    choose(page, "demo_role", "INT lead")
-    wait_text(page, "Viewing as INT lead")
+    after_rerun(page, lambda: choose(page, "demo_role", "INT lead"))
+    assert_text(page, "Viewing as INT lead")
     assert_clean(page)
 
-    name, counts = download(page, "export_counts", tmp_path)
+    name, counts = download(page, "export_counts", tmp_path, reruns=False)
     assert re.fullmatch(rf"\w+_{areas.home}_counts\.csv", name)
     assert len(counts) >= 2 and len(counts.columns) >= 3
 
-    page.locator(".st-key-show_list label").click()
-    wait_text(page, "highest risk first")
+    after_rerun(page, lambda: page.locator(".st-key-show_list label").click())
+    assert_text(page, "highest risk first")
     shown = int(re.search(r"([\d,]+) people\*?\*?, highest risk first",
                           page.locator(MAIN).inner_text()).group(1).replace(",", ""))
-    name, people = download(page, "export_list", tmp_path)
+    name, people = download(page, "export_list", tmp_path, reruns=False)
     assert name == f"cohort_list_{areas.home}.csv"
     assert len(people) == shown > 0
     assert "Pseudonymised ID" in people and set(people["Neighbourhood"]) == {areas.home_name}
