@@ -156,14 +156,17 @@ def wait_ready(page, timeout_ms: int = 60_000) -> None:
     page.wait_for_function(READY, timeout=timeout_ms)
 
 
-# Notice the next script run: set before an action, so that a run too quick to poll is not missed.
+# Notice the next script run: set before an action, so that a run too quick to poll is not missed
+# (a run that started and ended between two callbacks still leaves 'running' as a record's old value).
 ARM_RERUN = """() => {
   window.__nhdRan = false;
   const app = document.querySelector('[data-testid="stApp"]');
   if (window.__nhdObserver) window.__nhdObserver.disconnect();
-  window.__nhdObserver = new MutationObserver(() => {
-    if (app.getAttribute('data-test-script-state') === 'running') window.__nhdRan = true; });
-  window.__nhdObserver.observe(app, {attributes: true, attributeFilter: ['data-test-script-state']});
+  window.__nhdObserver = new MutationObserver(records => {
+    if (app.getAttribute('data-test-script-state') === 'running'
+        || records.some(r => r.oldValue === 'running')) window.__nhdRan = true; });
+  window.__nhdObserver.observe(app, {attributes: true, attributeOldValue: true,
+                                     attributeFilter: ['data-test-script-state']});
 }"""
 RAN = "() => window.__nhdRan"
 
