@@ -13,19 +13,21 @@ from neighbourhood_health.app import cache, session, signin
 from neighbourhood_health.config import settings
 from neighbourhood_health.export import MIME, content, render
 from neighbourhood_health.present.tables import significance_style
+from neighbourhood_health.present.theme import NHS_BLUE, NHS_DARK_BLUE
 
 if "area" not in st.session_state:  # opened by a deep link before the entry point ran: start there
     st.switch_page("app.py")
 
 LARGE_TYPE = """<style>
-[data-testid="stMainBlockContainer"] h1 { font-size: 2.1rem; line-height: 1.2; color: #003087; }
+:root { --blue: %s; --dark-blue: %s; }
+[data-testid="stMainBlockContainer"] h1 { font-size: 2.1rem; line-height: 1.2; color: var(--dark-blue); }
 [data-testid="stMainBlockContainer"] [data-testid="stMarkdown"] li,
 [data-testid="stMainBlockContainer"] [data-testid="stMarkdown"] p { font-size: 1.35rem; line-height: 1.45; }
 [data-testid="stMainBlockContainer"] [data-testid="stTable"] td,
 [data-testid="stMainBlockContainer"] [data-testid="stTable"] th { font-size: 1.05rem; padding: 0.3rem 0.5rem; }
 [data-testid="stMainBlockContainer"] [data-testid="stCaptionContainer"] p { font-size: 1rem; }
-.nhd-heading { color: #005EB8; font-weight: 700; letter-spacing: 0.05em; text-transform: uppercase; }
-</style>"""
+.nhd-heading { color: var(--blue); font-weight: 700; letter-spacing: 0.05em; text-transform: uppercase; }
+</style>""" % (NHS_BLUE, NHS_DARK_BLUE)
 VARIATION_STYLE = {"Special cause improvement": significance_style("Better"),
                    "Special cause concern": significance_style("Worse")}
 

@@ -9,28 +9,40 @@ from html import escape
 
 import pandas as pd
 
+from neighbourhood_health.present import theme
 from neighbourhood_health.present.charts import spc as charts_spc
 from neighbourhood_health.export.content import Pack, Slide
 
-STYLE = """
-body { margin: 0; font-family: Arial, Helvetica, sans-serif; color: #212B32; background: #F0F4F5; }
-header { background: #003087; color: #FFFFFF; padding: 32px 48px; }
+# The NHS palette as CSS custom properties, from the one theme.
+ROOT = ":root { " + " ".join(f"{name}: {colour};" for name, colour in {
+    "--text": theme.NHS_BLACK,
+    "--background": theme.NHS_BACKGROUND,
+    "--dark-blue": theme.NHS_DARK_BLUE,
+    "--white": theme.WHITE,
+    "--blue": theme.NHS_BLUE,
+    "--light-grey": theme.NHS_LIGHT_GREY,
+    "--orange": theme.NHS_ORANGE,
+    "--dark-grey": theme.NHS_DARK_GREY,
+}.items()) + " }"
+STYLE = ROOT + """
+body { margin: 0; font-family: Arial, Helvetica, sans-serif; color: var(--text); background: var(--background); }
+header { background: var(--dark-blue); color: var(--white); padding: 32px 48px; }
 header h1 { margin: 0 0 8px; font-size: 2.4rem; }
 header p { margin: 4px 0; font-size: 1.1rem; }
 main { max-width: 1200px; margin: 0 auto; padding: 24px; }
-section { background: #FFFFFF; margin: 0 0 28px; border-top: 8px solid #005EB8; padding: 8px 32px 24px; }
-.heading { color: #005EB8; font-weight: bold; text-transform: uppercase; letter-spacing: 0.05em; margin-top: 16px; }
-h2 { font-size: 1.6rem; margin: 6px 0 16px; color: #003087; }
+section { background: var(--white); margin: 0 0 28px; border-top: 8px solid var(--blue); padding: 8px 32px 24px; }
+.heading { color: var(--blue); font-weight: bold; text-transform: uppercase; letter-spacing: 0.05em; margin-top: 16px; }
+h2 { font-size: 1.6rem; margin: 6px 0 16px; color: var(--dark-blue); }
 ul { font-size: 1.1rem; line-height: 1.5; }
 table { border-collapse: collapse; width: 100%; font-size: 1rem; margin: 12px 0; }
-th { background: #003087; color: #FFFFFF; text-align: left; padding: 6px 8px; }
-td { padding: 6px 8px; border-bottom: 1px solid #D8DDE0; vertical-align: middle; }
-tr:nth-child(even) td { background: #F0F4F5; }
-td.better { background: #005EB8 !important; color: #FFFFFF; }
-td.worse { background: #ED8B00 !important; color: #212B32; }
+th { background: var(--dark-blue); color: var(--white); text-align: left; padding: 6px 8px; }
+td { padding: 6px 8px; border-bottom: 1px solid var(--light-grey); vertical-align: middle; }
+tr:nth-child(even) td { background: var(--background); }
+td.better { background: var(--blue) !important; color: var(--white); }
+td.worse { background: var(--orange) !important; color: var(--text); }
 img.map { max-width: 100%; height: auto; }
-details { margin-top: 12px; color: #425563; }
-footer { text-align: center; color: #425563; padding: 16px; font-size: 0.9rem; }
+details { margin-top: 12px; color: var(--dark-grey); }
+footer { text-align: center; color: var(--dark-grey); padding: 16px; font-size: 0.9rem; }
 """
 JUDGEMENT_CLASS = {"Better": "better", "Worse": "worse", "Special cause improvement": "better",
                    "Special cause concern": "worse"}

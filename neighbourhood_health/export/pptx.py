@@ -23,11 +23,18 @@ from pptx.oxml.ns import qn
 from pptx.util import Inches, Pt
 
 from neighbourhood_health.export.content import Chart, Pack, Slide
+from neighbourhood_health.present import theme
 
-NHS_BLUE, NHS_DARK_BLUE, WHITE = RGBColor(0x00, 0x5E, 0xB8), RGBColor(0x00, 0x30, 0x87), RGBColor(0xFF, 0xFF, 0xFF)
-TEXT, GREY, PALE_GREY, ORANGE = RGBColor(0x21, 0x2B, 0x32), RGBColor(0x42, 0x55, 0x63), RGBColor(0xE8, 0xED, 0xEE), \
-    RGBColor(0xED, 0x8B, 0x00)
-RED, MID_GREY, PURPLE = RGBColor(0xDA, 0x29, 0x1C), RGBColor(0x76, 0x86, 0x92), RGBColor(0x33, 0x00, 0x72)
+
+
+def _rgb(hex_colour: str) -> RGBColor:
+    return RGBColor.from_string(hex_colour.lstrip("#"))
+
+
+NHS_BLUE, NHS_DARK_BLUE, WHITE = _rgb(theme.NHS_BLUE), _rgb(theme.NHS_DARK_BLUE), _rgb(theme.WHITE)
+TEXT, GREY, PALE_GREY, ORANGE = _rgb(theme.NHS_BLACK), _rgb(theme.NHS_DARK_GREY), _rgb(theme.NHS_PALE_GREY), \
+    _rgb(theme.NHS_ORANGE)
+RED, MID_GREY, PURPLE = _rgb(theme.NHS_RED), _rgb(theme.NHS_MID_GREY), _rgb(theme.NHS_PURPLE)
 # Making Data Count point colours, as charts_spc draws them on the Trends page.
 POINT_COLOUR = {"improvement": NHS_BLUE, "concern": ORANGE, "neutral": PURPLE, "common": MID_GREY}
 FONT = "Arial"

@@ -15,26 +15,29 @@ import numpy as np
 import pandas as pd
 import pydeck as pdk
 
+from neighbourhood_health.present.theme import (
+    NHS_BLUE, NHS_DARK_BLUE, NHS_DARK_GREY, NHS_LIGHT_BLUE, NHS_LIGHT_GREY, NHS_ORANGE, WHITE)
+
 # Light to dark blue ending in NHS Blue and NHS Dark Blue; distinguishable in greyscale.
-SEQUENTIAL = ["#DEEBF7", "#9ECAE1", "#4292C6", "#005EB8", "#003087"]
-NO_VALUE = "#FFFFFF"
+SEQUENTIAL = ["#DEEBF7", NHS_LIGHT_BLUE, "#4292C6", NHS_BLUE, NHS_DARK_BLUE]
+NO_VALUE = WHITE
 NO_VALUE_LABEL = "No value, or suppressed (1–7)"
 # Judgement against a benchmark: blue/orange is safe for the common colour-vision deficiencies.
 SIGNIFICANCE = {
-    "better": ("#005EB8", "Better"),
-    "similar": ("#D8DDE0", "Similar"),
-    "worse": ("#ED8B00", "Worse"),
-    "higher": ("#003087", "Higher (no judgement)"),
-    "lower": ("#9ECAE1", "Lower (no judgement)"),
+    "better": (NHS_BLUE, "Better"),
+    "similar": (NHS_LIGHT_GREY, "Similar"),
+    "worse": (NHS_ORANGE, "Worse"),
+    "higher": (NHS_DARK_BLUE, "Higher (no judgement)"),
+    "lower": (NHS_LIGHT_BLUE, "Lower (no judgement)"),
 }
-OUTLINE = [66, 85, 99, 255]          # NHS mid grey #425563
-HIGHLIGHT = [0, 48, 135, 255]        # NHS dark blue #003087
-MAP_WIDTH, MAP_HEIGHT = 900, 560
-
-
 def rgba(hex_colour: str, alpha: int = 230) -> list[int]:
     h = hex_colour.lstrip("#")
     return [int(h[i:i + 2], 16) for i in (0, 2, 4)] + [alpha]
+
+
+OUTLINE = rgba(NHS_DARK_GREY, 255)
+HIGHLIGHT = rgba(NHS_DARK_BLUE, 255)
+MAP_WIDTH, MAP_HEIGHT = 900, 560
 
 
 def class_breaks(values, classes: int = 5) -> np.ndarray:

@@ -4,14 +4,15 @@ from __future__ import annotations
 import pandas as pd
 
 from neighbourhood_health.measures.indicators import SIGNIFICANCE_LABEL, format_value
+from neighbourhood_health.present.theme import NHS_BLACK, NHS_BLUE, NHS_ORANGE, NHS_PALE_BLUE, NHS_PALE_GREY, WHITE
 
 # Colour-blind-safe judgement colours (NHS blue for better, NHS warm yellow/orange for worse).
 SIGNIFICANCE_COLOURS = {
-    "Better": "background-color: #005EB8; color: #FFFFFF",
-    "Worse": "background-color: #ED8B00; color: #000000",
-    "Similar": "background-color: #E8EDEE; color: #212B32",
-    "Higher": "background-color: #C8D4F0; color: #212B32",
-    "Lower": "background-color: #C8D4F0; color: #212B32",
+    "Better": f"background-color: {NHS_BLUE}; color: {WHITE}",
+    "Worse": f"background-color: {NHS_ORANGE}; color: #000000",
+    "Similar": f"background-color: {NHS_PALE_GREY}; color: {NHS_BLACK}",
+    "Higher": f"background-color: {NHS_PALE_BLUE}; color: {NHS_BLACK}",
+    "Lower": f"background-color: {NHS_PALE_BLUE}; color: {NHS_BLACK}",
 }
 
 
@@ -34,14 +35,13 @@ def measure_table(rows: pd.DataFrame, parent: str) -> pd.DataFrame:
         "Unit": rows["unit"],
         parent: [format_value(v, u) for v, u in zip(rows["parent_value"], rows["unit"])],
         "Compared with parent": rows["significance"].map(SIGNIFICANCE_LABEL),
-        "Period": [_period(r) for r in rows.itertuples()],
+        "Period": [period_label(f, l) for f, l in zip(rows["first_period"], rows["last_period"])],
     })
 
 
-def _period(r) -> str:
-    if pd.isna(r.first_period):
+def period_label(first, last) -> str:
+    """'Mar 2026' for one month, 'Apr 2025 to Mar 2026' for a span, '–' when there is no period."""
+    if pd.isna(first):
         return "–"
-    first, last = pd.Timestamp(r.first_period), pd.Timestamp(r.last_period)
-    if first == last:
-        return last.strftime("%b %Y")
-    return f"{first.strftime('%b %Y')} to {last.strftime('%b %Y')}"
+    first, last = pd.Timestamp(first), pd.Timestamp(last)
+    return f"{last:%b %Y}" if first == last else f"{first:%b %Y} to {last:%b %Y}"

@@ -13,7 +13,6 @@ import numpy as np
 import pandas as pd
 
 MONTHS = 36
-EVENT_TYPES = ["ae_attendance", "emergency_admission", "elective_admission", "outpatient", "community_contact"]
 SERVICE_CHANGES = [
     {"place": "Harrow", "date": "2025-04-01", "label": "Harrow child health model launched"},
     {"place": "Camden", "date": "2025-10-01", "label": "Camden frailty team launched"},

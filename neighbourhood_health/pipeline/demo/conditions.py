@@ -16,7 +16,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-ETHNIC_GROUPS = ["Asian", "Black", "Mixed", "White", "Other"]
+from neighbourhood_health.pipeline import contract
+
+# Everyone in the demo has a recorded ethnic group: the contract's groups without "Unknown", in its order.
+ETHNIC_GROUPS = [g for g in contract.ETHNIC_GROUPS if g != "Unknown"]
 
 
 @dataclass(frozen=True)

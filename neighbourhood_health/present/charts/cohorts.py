@@ -2,27 +2,13 @@
 hidden counts (NaN) are drawn as gaps and labelled with the suppression mark."""
 from __future__ import annotations
 
-import textwrap
-
 import pandas as pd
 import plotly.graph_objects as go
 
+from neighbourhood_health.present.theme import NHS_BLUE, NHS_ORANGE, layout
 from neighbourhood_health.privacy.suppress import SUPPRESSED
 
-NHS_BLUE, NHS_DARK_BLUE, NHS_ORANGE, NHS_GREY = "#005EB8", "#003087", "#ED8B00", "#425563"
-FONT = dict(family="Arial, Helvetica, sans-serif", size=13, color="#212B32")
 SERIES_COLOURS = [NHS_BLUE, NHS_ORANGE]
-
-
-def _layout(fig: go.Figure, title: str, x_title: str, y_title: str, height: int, legend: bool = False) -> go.Figure:
-    fig.update_layout(title=dict(text="<br>".join(textwrap.wrap(title, 90)), x=0, xanchor="left", font=dict(size=16)),
-                      font=FONT, height=height, plot_bgcolor="#FFFFFF", paper_bgcolor="#FFFFFF",
-                      margin=dict(l=10, r=30, t=70, b=50), showlegend=legend,
-                      legend=dict(orientation="h", y=-0.2, x=0))
-    fig.update_xaxes(title_text=x_title, showline=True, linecolor=NHS_GREY, gridcolor="#E8EDEE", zeroline=False)
-    fig.update_yaxes(title_text=y_title, showline=True, linecolor=NHS_GREY, gridcolor="#E8EDEE", zeroline=False,
-                     rangemode="tozero")
-    return fig
 
 
 def _labels(values: pd.Series, fmt: str = "{:,.0f}") -> list[str]:
@@ -35,7 +21,7 @@ def count_bars(values: pd.Series, title: str, x_title: str, fmt: str = "{:,.0f}"
     fig = go.Figure(go.Bar(x=data.fillna(0), y=data.index, orientation="h", marker_color=NHS_BLUE,
                            text=_labels(data, fmt), textposition="outside", cliponaxis=False,
                            hovertemplate="%{y}: %{text}<extra></extra>"))
-    return _layout(fig, title, x_title, "", height=max(260, 30 * len(data) + 120))
+    return layout(fig, title, x_title, "", height=max(260, 30 * len(data) + 120), wrap=90, from_zero=True)
 
 
 def activity_lines(rows: pd.DataFrame, title: str) -> go.Figure:
@@ -46,4 +32,4 @@ def activity_lines(rows: pd.DataFrame, title: str) -> go.Figure:
                                  line=dict(color=colour, width=2.5), marker=dict(size=7), connectgaps=False,
                                  hovertemplate=f"{event_type}, " + "%{x|%b %Y}: %{y:,.0f}<extra></extra>"))
     fig.update_xaxes(dtick="M1", tickformat="%b\n%Y")
-    return _layout(fig, title, "", "Events in the month", height=380, legend=True)
+    return layout(fig, title, "", "Events in the month", height=380, wrap=90, legend=True, from_zero=True)

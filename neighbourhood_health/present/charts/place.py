@@ -2,38 +2,22 @@
 compute nothing statistical (that is `stats`, via `prevalence` and `inequalities`)."""
 from __future__ import annotations
 
-import textwrap
-
 import pandas as pd
 import plotly.graph_objects as go
 
-NHS_BLUE, NHS_DARK_BLUE, NHS_WARM_YELLOW, NHS_ORANGE, NHS_GREY = "#005EB8", "#003087", "#FFB81C", "#ED8B00", "#425563"
-PALE_GREY = "#D8DDE0"
-FONT = dict(family="Arial, Helvetica, sans-serif", size=13, color="#212B32")
+from neighbourhood_health.present.theme import (
+    NHS_BLACK, NHS_BLUE, NHS_DARK_BLUE, NHS_DARK_GREY as NHS_GREY, NHS_DARK_ORANGE, NHS_GREY_TINT, NHS_LIGHT_BLUE,
+    NHS_LIGHT_GREY, NHS_ORANGE, layout)
+
 # Funnel judgements: blue/orange pairs stay distinct with the common colour-vision deficiencies.
 JUDGEMENT_COLOURS = {
     "better (outside 99.8% limits)": NHS_DARK_BLUE, "better (outside 95% limits)": NHS_BLUE,
-    "worse (outside 99.8% limits)": "#B35C00", "worse (outside 95% limits)": NHS_ORANGE,
+    "worse (outside 99.8% limits)": NHS_DARK_ORANGE, "worse (outside 95% limits)": NHS_ORANGE,
     "higher (outside 99.8% limits)": NHS_DARK_BLUE, "higher (outside 95% limits)": NHS_BLUE,
-    "lower (outside 99.8% limits)": "#6A7B88", "lower (outside 95% limits)": "#9ECAE1",
-    "within limits": PALE_GREY,
+    "lower (outside 99.8% limits)": NHS_GREY_TINT, "lower (outside 95% limits)": NHS_LIGHT_BLUE,
+    "within limits": NHS_LIGHT_GREY,
 }
 JUDGEMENT_SYMBOLS = {"99.8%": "diamond", "95%": "square"}
-
-
-def _title(text: str, width: int = 95) -> dict:
-    return dict(text="<br>".join(textwrap.wrap(text, width)), x=0, xanchor="left", font=dict(size=16))
-
-
-def _layout(fig: go.Figure, title: str, x_title: str, y_title: str, height: int, wrap: int = 95) -> go.Figure:
-    heading = _title(title, wrap)
-    lines = heading["text"].count("<br>") + 1
-    fig.update_layout(title=heading, font=FONT, height=height + 22 * (lines - 2) if lines > 2 else height,
-                      plot_bgcolor="#FFFFFF", paper_bgcolor="#FFFFFF",
-                      margin=dict(l=10, r=20, t=36 + 24 * lines, b=50), showlegend=False)
-    fig.update_xaxes(title_text=x_title, showline=True, linecolor=NHS_GREY, gridcolor="#E8EDEE", zeroline=False)
-    fig.update_yaxes(title_text=y_title, showline=True, linecolor=NHS_GREY, gridcolor="#E8EDEE", zeroline=False)
-    return fig
 
 
 def _errors(frame: pd.DataFrame, value: str, lower: str, upper: str) -> dict:
@@ -52,7 +36,7 @@ def ranked_bars(frame: pd.DataFrame, label: str, value: str, lower: str, upper: 
         customdata=data[[lower, upper]].to_numpy(),
         hovertemplate="%{y}: %{x:,.1f} (95% interval %{customdata[0]:,.1f} to %{customdata[1]:,.1f})<extra></extra>"))
     fig.add_vline(x=0, line_color=NHS_GREY, line_width=1)
-    return _layout(fig, title, x_title, "", height=max(320, 28 * len(data) + 140), wrap=wrap)
+    return layout(fig, title, x_title, "", height=max(320, 28 * len(data) + 140), wrap=wrap)
 
 
 def category_bars(frame: pd.DataFrame, title: str, x_title: str, y_title: str,
@@ -69,7 +53,7 @@ def category_bars(frame: pd.DataFrame, title: str, x_title: str, y_title: str,
                       annotation_position="top right", annotation_font_color=NHS_DARK_BLUE,
                       annotation_bgcolor="rgba(255,255,255,0.85)")
     fig.update_xaxes(type="category", categoryorder="array", categoryarray=list(frame["label"]))
-    return _layout(fig, title, x_title, y_title, height=420)
+    return layout(fig, title, x_title, y_title, height=420)
 
 
 def funnel_plot(points: pd.DataFrame, limits: pd.DataFrame, benchmark: float, title: str, x_title: str,
@@ -93,12 +77,12 @@ def funnel_plot(points: pd.DataFrame, limits: pd.DataFrame, benchmark: float, ti
         fig.add_trace(go.Scatter(
             x=group["denominator"], y=group["value"], mode="markers+text", name=judgement,
             text=group["label"], customdata=group["area_name"], textposition="top center",
-            textfont=dict(size=11, color="#212B32"),
+            textfont=dict(size=11, color=NHS_BLACK),
             marker=dict(size=[14 if c in highlight else 10 for c in group["area_code"]], symbol=symbol,
-                        color=JUDGEMENT_COLOURS.get(judgement, PALE_GREY),
+                        color=JUDGEMENT_COLOURS.get(judgement, NHS_LIGHT_GREY),
                         line=dict(color=[NHS_DARK_BLUE if c in highlight else NHS_GREY for c in group["area_code"]],
                                   width=[3 if c in highlight else 1 for c in group["area_code"]])),
             hovertemplate="%{customdata}: %{y:,.1f} (denominator %{x:,.0f})<extra>" + judgement + "</extra>"))
-    fig = _layout(fig, title, x_title, y_title, height=560)
+    fig = layout(fig, title, x_title, y_title, height=560)
     fig.update_layout(showlegend=True, legend=dict(orientation="h", y=-0.18, x=0))
     return fig

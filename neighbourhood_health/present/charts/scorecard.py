@@ -6,24 +6,19 @@ import plotly.graph_objects as go
 
 from neighbourhood_health.present.charts import spc as charts_spc
 from neighbourhood_health.measures.indicators import SIGNIFICANCE_LABEL, format_value
+from neighbourhood_health.present.tables import period_label
+from neighbourhood_health.present.theme import NHS_BLACK, NHS_BLUE, NHS_LIGHT_GREY, NHS_ORANGE, NHS_PALE_BLUE, NHS_RED, WHITE
 from neighbourhood_health.privacy.suppress import SUPPRESSED
 
-MARKER = {"better": "#005EB8", "worse": "#ED8B00", "similar": "#FFFFFF", "higher": "#C8D4F0",
-          "lower": "#C8D4F0", "not compared": "#FFFFFF"}
-OUTER, INNER, BENCHMARK, TEXT = "#D8DDE0", "#AEB7BD", "#DA291C", "#212B32"
+MARKER = {"better": NHS_BLUE, "worse": NHS_ORANGE, "similar": WHITE, "higher": NHS_PALE_BLUE,
+          "lower": NHS_PALE_BLUE, "not compared": WHITE}
+OUTER, INNER, BENCHMARK, TEXT = NHS_LIGHT_GREY, "#AEB7BD", NHS_RED, NHS_BLACK
 
 
 def _count(value) -> str:
     if pd.isna(value):
         return "–"
     return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
-
-
-def _period(first, last) -> str:
-    if pd.isna(first):
-        return "–"
-    first, last = pd.Timestamp(first), pd.Timestamp(last)
-    return f"{last:%b %Y}" if first == last else f"{first:%b %Y} to {last:%b %Y}"
 
 
 def _short(trend: str) -> str:
@@ -55,7 +50,7 @@ def table(rows: pd.DataFrame) -> pd.DataFrame:
                    for t, u, met in zip(rows["target"], rows["unit"], rows["target_met"])],
         "Numerator / denominator": star([f"{_count(n)} / {_count(d)}"
                                          for n, d in zip(rows["numerator"], rows["denominator"])]),
-        "Period": [_period(f, l) for f, l in zip(rows["first_period"], rows["last_period"])],
+        "Period": [period_label(f, l) for f, l in zip(rows["first_period"], rows["last_period"])],
     })
 
 

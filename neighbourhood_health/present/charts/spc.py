@@ -14,13 +14,15 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from neighbourhood_health.measures.indicators import format_value
+from neighbourhood_health.present.theme import (
+    NHS_BLACK, NHS_BLUE, NHS_DARK_GREY, NHS_MID_GREY, NHS_ORANGE, NHS_PURPLE, NHS_RED)
 from neighbourhood_health.stats import SPCResult
 from neighbourhood_health.measures.trends import ASSURANCE_LABEL, VARIATION_LABEL, variation
 
-COLOURS = {"improvement": "#005EB8", "concern": "#ED8B00", "neutral": "#330072", "common": "#768692"}
+COLOURS = {"improvement": NHS_BLUE, "concern": NHS_ORANGE, "neutral": NHS_PURPLE, "common": NHS_MID_GREY}
 POINT_LABEL = {"common": "Common cause", "improvement": "Special cause improvement",
                "concern": "Special cause concern", "neutral": "Special cause (not judged)"}
-TEXT, LIMIT, TARGET, EVENT = "#212B32", "#425563", "#DA291C", "#330072"
+TEXT, LIMIT, TARGET, EVENT = NHS_BLACK, NHS_DARK_GREY, NHS_RED, NHS_PURPLE
 
 
 def _hover(points: pd.DataFrame, unit: str, monthly: pd.DataFrame | None) -> list[str]:
