@@ -5,7 +5,6 @@ NHD_GEO_DIR      folder holding the small-area boundaries, lookup and deprivatio
 NHD_DEMO_SCALE   fraction of the real population the demo generator makes; default 1.0
 NHD_DEMO_SEED    seed of the demo generator; default 20261128
 NHD_AUTO_DEMO    "0" stops the app generating demo data on a first start with no data; default "1"
-NHD_ROUND_TO     round counts shown to aggregate-only roles and in exports to the nearest N (e.g. 5); default 0 (off)
 NHD_USERS_FILE   who may sign in: a CSV of email, name, role, areas (see config/users.example.csv); default `config/users.csv`
 """
 from __future__ import annotations
@@ -27,7 +26,6 @@ class Settings:
     demo_scale: float
     demo_seed: int
     auto_demo: bool
-    round_to: int = 0
     users_file: Path = PROJECT_ROOT / "config" / "users.csv"
 
     @property
@@ -59,13 +57,5 @@ def settings() -> Settings:
         demo_scale=scale,
         demo_seed=int(os.environ.get("NHD_DEMO_SEED", "20261128")),
         auto_demo=os.environ.get("NHD_AUTO_DEMO", "1") != "0",
-        round_to=_round_to(),
         users_file=_path("NHD_USERS_FILE", "config/users.csv"),
     )
-
-
-def _round_to() -> int:
-    value = int(os.environ.get("NHD_ROUND_TO", "0") or 0)
-    if value < 0:
-        raise ValueError(f"NHD_ROUND_TO must be 0 (off) or a positive whole number, got {value}")
-    return value

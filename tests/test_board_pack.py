@@ -27,7 +27,7 @@ from neighbourhood_health import stats
 from neighbourhood_health.__main__ import main
 from neighbourhood_health.config import PROJECT_ROOT
 from neighbourhood_health.export import content, html, pptx
-from neighbourhood_health.privacy.suppress import SUPPRESSED, THRESHOLD
+from neighbourhood_health.privacy.disclosure import SUPPRESSED, THRESHOLD
 
 from test_scorecard import independent_latest
 from test_trends import marts

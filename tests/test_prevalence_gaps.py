@@ -146,7 +146,7 @@ def test_gap_points_the_same_way_as_the_truth(demo_cfg, demo_db, people):
     """The demo under-records more in deprived areas: the estimated gap should follow the true one."""
     truth = pd.read_parquet(demo_cfg.data_dir / "demo_truth" / "true_conditions.parquet")
     icbs = areas(demo_cfg).query("area_level == 'icb'").area_code
-    gaps = pd.concat([prevalence.neighbourhood_gaps(demo_db.run("app/prevalence_gap_strata", scope_code=c))
+    gaps = pd.concat([prevalence.neighbourhood_gaps(demo_db.run("app/prevalence_gap_strata", exact_areas=[], scope_code=c))
                       for c in icbs], ignore_index=True)
     p = people.merge(truth, on="person_id")
     # the four conditions with the largest gaps (the smaller ones are too noisy at test scale)

@@ -15,30 +15,34 @@ APP_QUERIES = sorted(p.relative_to(QUERIES_DIR).with_suffix("").as_posix()
 
 # The columns each query returns, in order, as its SELECT lists them (queries/app, queries/cohorts).
 MEASURE = ["measure_id", "name", "family", "family_order"]
+# Beside every protected figure: whether a hidden count is among the cells it sums (privacy.disclosure).
+SMALL = ["numerator_small", "denominator_small"]
+PARENT_SMALL = ["parent_numerator_small", "parent_denominator_small"]
 EXPECTED_COLUMNS = {
     "app/area_lineage": ["area_code", "area_name", "area_level", "neighbourhood_code", "place_code", "icb_code"],
     "app/areas": ["area_code", "area_name", "area_level", "parent_code", "icb_code", "place_code",
                   "neighbourhood_code", "population"],
-    "app/cohort_activity_trend": ["month", "event_type", "events"],
+    "app/cohort_activity_trend": ["neighbourhood_code", "month", "event_type", "events"],
     "app/data_summary": ["measure_id", "name", "family", "first_period", "last_period", "periods"],
-    "app/inequality_breakdown": ["dimension", "category", "numerator", "denominator"],
+    "app/inequality_breakdown": ["dimension", "category", "numerator", "denominator", *SMALL],
     "app/measure_latest": [*MEASURE, "pillar", "life_stage", "polarity", "unit", "method", "multiplier",
-                           "target", "source", "definition", "numerator", "denominator", "first_period",
-                           "last_period", "parent_numerator", "parent_denominator"],
+                           "target", "source", "definition", "numerator", "denominator", *SMALL, "first_period",
+                           "last_period", "parent_numerator", "parent_denominator", *PARENT_SMALL],
     "app/measure_peers": ["measure_id", "polarity", "method", "multiplier", "area_code", "area_name",
-                          "numerator", "denominator"],
+                          "numerator", "denominator", *SMALL],
     "app/measure_series": [*MEASURE, "pillar", "life_stage", "polarity", "unit", "method", "multiplier",
-                           "target", "definition", "area_code", "period", "numerator", "denominator"],
+                           "target", "definition", "area_code", "period", "numerator", "denominator", *SMALL],
     "app/measure_series_children": ["area_code", "area_name", "measure_id", "name", "polarity", "unit",
-                                    "method", "multiplier", "target", "period", "numerator", "denominator"],
-    "app/measure_within_area": ["area_code", "area_name", "parent_code", "numerator", "denominator",
-                                "first_period", "last_period", "parent_numerator", "parent_denominator",
+                                    "method", "multiplier", "target", "period", "numerator", "denominator", *SMALL],
+    "app/measure_within_area": ["area_code", "area_name", "parent_code", "numerator", "denominator", *SMALL,
+                                "first_period", "last_period", "parent_numerator", "parent_denominator", *PARENT_SMALL,
                                 "measure_id", "name", "polarity", "unit", "method", "multiplier"],
     "app/place_view_measures": [*MEASURE, "polarity", "unit", "method", "multiplier", "target", "source",
                                 "definition", "person_level"],
     "app/prevalence_gap_strata": ["measure_id", "condition", "name", "neighbourhood_code", "neighbourhood_name",
-                                  "imd_quintile", "sex", "age_band", "recorded", "population",
-                                  "reference_prevalence"],
+                                  "imd_quintile", "sex", "age_band", "population", "reference_prevalence"],
+    "app/prevalence_recorded": ["measure_id", "neighbourhood_code", "recorded", "population", "recorded_small",
+                                "population_small"],
     # A cohort is a set of people: cohorts.py joins its members on person_id alone.
     **{name: ["person_id"] for name in APP_QUERIES if name.startswith("cohorts/") and name != "cohorts/core20_any"},
 }
@@ -59,7 +63,7 @@ def sample(demo_db):
     areas = demo_db.run("app/areas").sort_values("area_code")
     icb = areas[areas.area_level == "icb"].area_code.iloc[0]
     place = areas[(areas.area_level == "place") & (areas.parent_code == icb)].area_code.iloc[0]
-    values = {"area_code": place, "scope_code": icb, "icb_code": icb, "parent_code": place,
+    values = {"exact_areas": [], "area_code": place, "scope_code": icb, "icb_code": icb, "parent_code": place,
               "measure_id": "emergency_admissions", "level": "neighbourhood", "area_level": "neighbourhood",
               "cohort_id": "rising_risk", "event_types": list(cohorts.TREND_EVENTS),
               **cohorts.dates(demo_db), **cohorts.Filters(min_conditions=2).params()}
@@ -88,7 +92,7 @@ def test_query_returns_its_columns(demo_db, sample, name):
 
 def test_area_code_is_bound_not_pasted(demo_db):
     hostile = "ALL' OR 1=1; DROP TABLE areas; --"
-    result = demo_db.run("app/measure_latest", area_code=hostile)
+    result = demo_db.run("app/measure_latest", area_code=hostile, exact_areas=[hostile])
     assert result["numerator"].isna().all()
     assert len(demo_db.run("app/areas")) > 0, "areas table still there"
 

@@ -7,7 +7,7 @@ import pandas as pd
 
 from neighbourhood_health.measures import cohorts
 from neighbourhood_health.privacy import access
-from neighbourhood_health.privacy.suppress import TOTAL
+from neighbourhood_health.privacy.disclosure import TOTAL
 
 BRENT = "Z72000006"
 

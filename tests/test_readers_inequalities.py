@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from neighbourhood_health.measures import inequalities
-from neighbourhood_health.privacy.suppress import HIDDEN_RANGE
+from neighbourhood_health.privacy.disclosure import HIDDEN_RANGE
 
 RATE = pd.Series({"measure_id": "m", "name": "Test", "method": "rate", "multiplier": 1000.0,
                   "polarity": "lower_is_better", "unit": "per 1,000 per year"})
@@ -65,14 +65,14 @@ def test_readers_on_the_demo_data_match_pandas(demo_db):
     place = tree[(tree.area_level == "place") & (tree.icb_code == icb.area_code)].iloc[0]
     measure = demo_db.run("app/place_view_measures").set_index("measure_id").loc["emergency_admissions"]
     measure["measure_id"] = "emergency_admissions"
-    bd = inequalities.breakdown(demo_db.run("app/inequality_breakdown", measure_id="emergency_admissions",
+    bd = inequalities.breakdown(demo_db.run("app/inequality_breakdown", exact_areas=[], measure_id="emergency_admissions",
                                             scope_code=place.area_code), measure)
     by = inequalities.by_dimension(bd)
     assert set(by) == set(inequalities.DIMENSIONS) and sum(map(len, by.values())) == len(bd)
     sexes = bd[bd.dimension == "sex"]
     expected = None if sexes.suppressed.any() else sexes.numerator.sum() / sexes.denominator.sum() * 1000
     assert inequalities.area_average(by["sex"], measure) == expected
-    system = demo_db.run("app/measure_within_area", measure_id="emergency_admissions", scope_code=icb.area_code,
+    system = demo_db.run("app/measure_within_area", exact_areas=[], measure_id="emergency_admissions", scope_code=icb.area_code,
                          level="neighbourhood")
     fun = inequalities.neighbourhood_funnel(system, measure, SimpleNamespace(code=place.area_code, level="place"))
     assert fun.chosen == set(system.loc[system.parent_code == place.area_code, "area_code"])

@@ -8,7 +8,7 @@ import pytest
 
 from neighbourhood_health.measures import scorecard
 from neighbourhood_health import stats
-from neighbourhood_health.privacy.suppress import THRESHOLD
+from neighbourhood_health.privacy.disclosure import THRESHOLD
 
 from test_trends import area_code, marts
 
@@ -26,7 +26,9 @@ def test_small_counts_are_suppressed_and_not_judged():
                          "upper": [2.0, 2.5, 0.1], "lower_998": [0.4, 1.4, 0.0], "upper_998": [2.1, 2.6, 0.2],
                          "parent_numerator": [900.0, 3.0, 900.0], "parent_value": [1.1, 2.1, 1.0],
                          "parent_lower": [1.0, 2.0, 0.9], "parent_upper": [1.2, 2.2, 1.1],
-                         "significance": ["similar", "worse", "better"], "significance_998": ["similar"] * 3})
+                         "significance": ["similar", "worse", "better"], "significance_998": ["similar"] * 3,
+                         # as a query of queries/app gives them: which protected figures hold a hidden count
+                         "numerator_small": [True, False, True], "parent_numerator_small": [False, True, False]})
     out = scorecard.suppress(rows)
     assert out["suppressed"].tolist() == [True, False, False]
     assert out.loc[0, ["numerator", "value", "lower", "upper"]].isna().all()
@@ -41,7 +43,8 @@ def test_spine_puts_the_benchmark_at_the_centre_and_better_to_the_right():
     values = [10.0, 20.0, 30.0, 40.0, 60.0]
     peers = pd.DataFrame({"measure_id": np.repeat(["low", "high"], 5), "polarity": "x", "method": "proportion",
                           "multiplier": 100.0, "numerator": values * 2, "denominator": 100.0,
-                          "area_code": [f"P{i}" for i in range(10)], "area_name": "peer"})
+                          "area_code": [f"P{i}" for i in range(10)], "area_name": "peer",
+                          "numerator_small": False, "denominator_small": False})
     spine = scorecard.spine(rows, peers).set_index("measure_id")
     q25, q75 = np.percentile(values, [25, 75])
     low, high = spine.loc["low"], spine.loc["high"]
@@ -72,8 +75,8 @@ def test_scorecard_matches_stats_on_the_marts(demo_cfg, demo_db):
     areas = marts(demo_cfg, "areas")
     harrow = area_code(demo_cfg, "Harrow", "place")
     code = areas.loc[areas.parent_code == harrow, "area_code"].sort_values().iloc[0]
-    rows = scorecard.scorecard(demo_db.run("app/measure_latest", area_code=code),
-                               demo_db.run("app/measure_series", area_code=code)).set_index("measure_id")
+    rows = scorecard.scorecard(demo_db.run("app/measure_latest", exact_areas=[], area_code=code),
+                               demo_db.run("app/measure_series", exact_areas=[], area_code=code)).set_index("measure_id")
     area, parent = independent_latest(demo_cfg, code), independent_latest(demo_cfg, harrow)
     expected = stats.compare(area["value"], area["lower"], area["upper"], parent["value"], area["polarity"])
     small = (area["numerator"] >= 1) & (area["numerator"] <= THRESHOLD)
@@ -93,12 +96,12 @@ def test_scorecard_matches_stats_on_the_marts(demo_cfg, demo_db):
 def test_scorecard_trend_says_nothing_of_a_hidden_month(demo_cfg, demo_db):
     """Months of 1–7 are left out of the trend's SPC, and a hidden latest month is not described."""
     areas = marts(demo_cfg, "areas")
-    series_by_area = {code: demo_db.run("app/measure_series", area_code=code)
+    series_by_area = {code: demo_db.run("app/measure_series", exact_areas=[], area_code=code)
                       for code in areas.loc[areas.area_level == "neighbourhood", "area_code"]}
     seen_hidden_latest, seen_hidden_inside = False, False
     for code, series in series_by_area.items():
         monthly = scorecard.trends.monthly_values(series)
-        rows = scorecard.scorecard(demo_db.run("app/measure_latest", area_code=code), series).set_index("measure_id")
+        rows = scorecard.scorecard(demo_db.run("app/measure_latest", exact_areas=[], area_code=code), series).set_index("measure_id")
         for measure_id, part in monthly.groupby("measure_id"):
             small = part["numerator"].between(1, THRESHOLD).to_numpy()
             if len(part) >= scorecard.trends.MIN_POINTS and small[-1]:

@@ -141,7 +141,7 @@ def test_harrow_child_health_model_shows_as_special_cause_improvement(demo_cfg, 
     expected = stats.spc(values, periods, polarity=measure["polarity"], baseline=before)
     assert expected.variation_icon == "improvement_low"
 
-    series_ = demo_db.run("app/measure_series", area_code=harrow)
+    series_ = demo_db.run("app/measure_series", exact_areas=[], area_code=harrow)
     rows = trends.monthly_values(series_[series_.measure_id == "infant_low_acuity_ae"])
     assert trends.points_before(rows["period"], "2025-04-01") == before
     result = trends.spc_for(rows, before)

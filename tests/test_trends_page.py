@@ -13,7 +13,7 @@ from apptest import assert_clean, open_app
 from neighbourhood_health import stats
 from neighbourhood_health.measures import trends
 from neighbourhood_health.measures.indicators import SIGNIFICANCE_LABEL
-from neighbourhood_health.privacy.suppress import SUPPRESSED, THRESHOLD
+from neighbourhood_health.privacy.disclosure import SUPPRESSED, THRESHOLD
 from neighbourhood_health.measures.trends import VARIATION_LABEL
 
 from test_scorecard import independent_latest

@@ -16,7 +16,7 @@ from neighbourhood_health.privacy import access
 from neighbourhood_health import stats
 from neighbourhood_health.measures import trends
 from neighbourhood_health.config import PROJECT_ROOT
-from neighbourhood_health.privacy.suppress import SUPPRESSED, THRESHOLD
+from neighbourhood_health.privacy.disclosure import SUPPRESSED, THRESHOLD
 
 from test_trends import independent_series, marts, series
 
@@ -112,7 +112,7 @@ def test_exact_only_for_an_int_lead_in_their_own_neighbourhood(demo_db, chosen):
                     user("superuser", "ALL"), None):
         assert not trends.exact_for(demo_db, someone, code), someone
 
-    raw = demo_db.run("app/measure_series", area_code=code)
+    raw = demo_db.run("app/measure_series", exact_areas=[], area_code=code)
     monthly = trends.monthly_values(raw[raw.measure_id == MEASURE])
     hidden = small(monthly["numerator"])
     protected = trends.hide_small_months(monthly, trends.exact_for(demo_db, user("place_md", place), code))
@@ -128,7 +128,7 @@ def test_what_changed_quotes_no_hidden_month(demo_cfg, demo_db):
     measures = marts(demo_cfg, "measures").set_index("name")
     quoted_hidden = {True: 0, False: 0}
     for code in areas.loc[areas.area_level.isin(["place", "neighbourhood"]), "area_code"]:
-        raw = demo_db.run("app/measure_series", area_code=code)
+        raw = demo_db.run("app/measure_series", exact_areas=[], area_code=code)
         for exact in (False, True):
             for sentence in trends.what_changed(code, demo_db.run, exact=exact):
                 if "the latest month (" not in sentence:

@@ -8,11 +8,13 @@ import streamlit as st
 
 from neighbourhood_health.privacy import access, audit
 from neighbourhood_health.app import cache, session, signin
+from neighbourhood_health.app.widgets import audited_download
 from neighbourhood_health.measures import cohorts
 from neighbourhood_health.present.charts.cohorts import activity_lines, count_bars
+from neighbourhood_health.present.text import md
 from neighbourhood_health.config import settings
 from neighbourhood_health.pipeline.contract import CONDITIONS, ETHNIC_GROUPS, EVENT_TYPES, SEXES
-from neighbourhood_health.privacy.suppress import SUPPRESSED, THRESHOLD, TOTAL
+from neighbourhood_health.privacy.disclosure import HIDDEN_RANGE, LEGEND, SUPPRESSED, TOTAL
 
 if "area" not in st.session_state:  # opened by a deep link before the entry point ran: start there
     st.switch_page("app.py")
@@ -24,13 +26,13 @@ version = cache.marts_version()
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
-def cached_counts(_version: str, user: access.User, definition, area_code: str, round_to: int):
-    return cohorts.counts(cache.database(), user, definition, area_code, round_to)
+def cached_counts(version: str, user: access.User, definition, area_code: str):
+    return cohorts.counts(cache.database(), user, definition, area_code)
 
 
 @st.cache_data(show_spinner=False, max_entries=128)
-def cached_trend(_version: str, user: access.User, definition, area_code: str, round_to: int):
-    return cohorts.activity_trend(cache.database(), user, definition, area_code, round_to)
+def cached_trend(version: str, user: access.User, definition, area_code: str):
+    return cohorts.activity_trend(cache.database(), user, definition, area_code)
 
 
 def fmt(value, pattern: str = "{:,.0f}") -> str:
@@ -81,7 +83,7 @@ def list_view(definition, key: str) -> pd.DataFrame:
 
 
 # --- Who is looking, and may they see this area ----------------------------------------------
-st.title(f"High and rising risk in {area.name}")
+st.title(f"High and rising risk in {md(area.name)}")
 if user is None:
     st.info("Sign in (in the sidebar) to see cohorts. Your role decides what you can see.")
     st.stop()
@@ -89,30 +91,30 @@ role = user.role_info
 try:
     access.require_aggregates(db, user, area.code)
 except access.AccessDenied as exc:
-    st.warning(f"{exc}. Choose one of your areas:")
+    st.warning(f"{md(exc)}. Choose one of your areas:")
     names = cache.run("app/areas").set_index("area_code")["area_name"]
     for code in user.areas:
         if code in names.index:
-            st.button(names[code], key=f"go_{code}", on_click=session.request_area, args=(code,))
+            st.button(md(names[code]), key=f"go_{code}", on_click=session.request_area, args=(code,))
     st.stop()
 
 catalogue = cohorts.load_cohorts(db.extracts_dir)
 manifest = cache.manifest()
-scope = (f"counts of 1 to {THRESHOLD} are hidden ({SUPPRESSED}), and so is any figure that would reveal one"
-         + (f"; other counts are rounded to the nearest {cfg.round_to}" if cfg.round_to > 1 else "")
-         if access.aggregate_only(user) else "exact counts and, for your neighbourhoods, the list of people")
+exact = access.exact_figures(db, user, area.code)
+scope = ("exact counts and, for your neighbourhoods, the list of people" if exact else
+         f"protected counts: {LEGEND[0].lower()}{LEGEND[1:-1]}")
 st.markdown(f"Viewing as **{role.label}**{' (demo)' if user.demo else ''}: {scope}. "
-            f"Data extracted {manifest['extract_date']} ({manifest['source']}).")
+            f"Data extracted {md(manifest['extract_date'])} ({md(manifest['source'])}).")
 
 # --- All cohorts at a glance ------------------------------------------------------------------
 glance = pd.DataFrame([
     {"Cohort": c.name, "Pillar": c.pillar, "People": r.total,
      "Per 1,000 residents": cohorts.total_per_thousand(r)}
     for c in catalogue.values()
-    for r in [cached_counts(version, user, c.cohort_id, area.code, cfg.round_to)]])
+    for r in [cached_counts(version, user, c.cohort_id, area.code)]])
 biggest = glance.dropna(subset=["People"]).sort_values("People", ascending=False).head(1)
 if not biggest.empty:
-    st.subheader(f"The largest cohort is {biggest.Cohort.iloc[0].lower()}: {fmt(biggest.People.iloc[0])} people, "
+    st.subheader(f"The largest cohort is {md(biggest.Cohort.iloc[0].lower())}: {fmt(biggest.People.iloc[0])} people, "
                  f"{fmt(biggest['Per 1,000 residents'].iloc[0], '{:.1f}')} per 1,000 residents")
 show_table(glance.set_index("Cohort"), {"People": "{:,.0f}", "Per 1,000 residents": "{:.1f}"})
 st.caption("Cohorts overlap: one person can be in several, so the counts do not add up.")
@@ -121,8 +123,8 @@ st.caption("Cohorts overlap: one person can be in several, so the counts do not 
 st.header("One cohort, by neighbourhood and segment")
 chosen = st.selectbox("Cohort", list(catalogue), key="cohort_choice", format_func=lambda c: catalogue[c].name)
 cohort = catalogue[chosen]
-result = cached_counts(version, user, chosen, area.code, cfg.round_to)
-st.markdown(f"**{fmt(result.total)} people** in {area.name} · {cohort.description}")
+result = cached_counts(version, user, chosen, area.code)
+st.markdown(f"**{fmt(result.total)} people** in {md(area.name)} · {md(cohort.description)}")
 tabs = ["By neighbourhood", "By population segment", "Full table"]
 if area.level == "neighbourhood":  # one bar says little: lead with the segments
     tabs[:2] = tabs[1::-1]
@@ -140,11 +142,12 @@ with by_segment:
                     width="stretch")
 with full:
     show_table(result.table)
-st.download_button("Download these counts (CSV, small numbers hidden)", key="export_counts", mime="text/csv",
-                   file_name=f"{chosen}_{area.code}_counts.csv", on_click="ignore",
-                   data=lambda: cohorts.export_counts_csv(db, user, chosen, area.code, cfg.audit_dir, cfg.round_to))
+audited_download("Download these counts (CSV, as shown here)", key="export_counts", mime="text/csv",
+                 file_name=f"{chosen}_{area.code}_counts.csv", what=f"cohort counts: {chosen}", area_code=area.code,
+                 user=user, audited_by_reader=True,  # export_counts_csv records the cohort's definition
+                 data=lambda: cohorts.export_counts_csv(db, user, chosen, area.code, cfg.audit_dir))
 
-trend = cached_trend(version, user, chosen, area.code, cfg.round_to)
+trend = cached_trend(version, user, chosen, area.code)
 st.plotly_chart(activity_lines(trend, f"Emergency admissions and A&E attendances of today's {cohort.name.lower()} "
                                       "cohort, last 12 months"), width="stretch")
 with st.expander("How to read this"):
@@ -155,24 +158,31 @@ with st.expander("How to read this"):
         "date only, so who would have been in the cohort a year ago cannot be worked out honestly. For cohorts "
         "chosen *because* of their recent activity (frail with repeated admissions, infants with frequent "
         "A&E attendances) the activity is high by construction and tends to fall back afterwards. "
-        f"Counts from 1 to {THRESHOLD} are hidden for aggregate-only roles; a hidden month is a gap in the line.")
+        f"Unless you see exact counts here, each neighbourhood's months are protected and summed, and a month "
+        f"that could be {HIDDEN_RANGE} is a gap in the line.")
 
 # --- Cohort builder ---------------------------------------------------------------------------
 st.header("Cohort builder")
 st.caption("Combine conditions and characteristics; the counts update as you choose. Leave a filter empty for any.")
-filters = builder_filters()
-built = cached_counts(version, user, filters, area.code, cfg.round_to)
-st.markdown(f"**{fmt(built.total)} people** in {area.name} match these filters.")
-show_table(cohorts.neighbourhood_summary(built), {"People": "{:,.0f}", "Per 1,000 residents": "{:.1f}",
-                                          "Registered residents": "{:,.0f}"})
+filters = None
+if not cohorts.builder_allowed(db, user, area.code):
+    st.info("The builder counts only where you see exact figures (INT leads, in their own neighbourhoods): "
+            "protected counts of definitions that differ by one filter could be subtracted to reveal small numbers.")
+else:
+    filters = builder_filters()
+    built = cached_counts(version, user, filters, area.code)
+    st.markdown(f"**{fmt(built.total)} people** in {md(area.name)} match these filters.")
+    show_table(cohorts.neighbourhood_summary(built), {"People": "{:,.0f}", "Per 1,000 residents": "{:.1f}",
+                                              "Registered residents": "{:,.0f}"})
 
 # --- Pseudonymised list -----------------------------------------------------------------------
 st.header("Whom to contact: the pseudonymised list")
 if not role.lists:
     st.info(f"{role.label}s see counts only. Lists of people are for INT leads, in their own neighbourhoods.")
 else:
-    source = st.radio("List the people in", ["cohort", "builder"], horizontal=True, key="list_source",
-                      format_func={"cohort": f"the cohort chosen above ({cohort.name})",
+    source = st.radio("List the people in", ["cohort", "builder"] if filters else ["cohort"], horizontal=True,
+                      key="list_source",
+                      format_func={"cohort": f"the cohort chosen above ({md(cohort.name)})",
                                    "builder": "the cohort builder's selection"}.get)
     definition = chosen if source == "cohort" else filters
     if not st.toggle("Show the list (each list shown and each download is recorded in the audit log)",
@@ -182,15 +192,16 @@ else:
         try:
             rows = list_view(definition, "_cohort_list")
         except access.AccessDenied as exc:
-            st.warning(str(exc))
+            st.warning(md(exc))
         else:
             st.markdown(f"**{len(rows):,} people**, highest risk first; click a column heading to sort.")
             st.dataframe(rows, hide_index=True, width="stretch", column_config={
                 "Risk score (%)": st.column_config.NumberColumn(format="%.1f"),
                 **{c: st.column_config.DateColumn(format="D MMM YYYY") for c in rows.columns if c.startswith("Last ")}})
-            st.download_button("Download the list (CSV)", key="export_list", mime="text/csv", on_click="ignore",
-                               file_name=f"cohort_list_{area.code}.csv",
-                               data=lambda: cohorts.export_list_csv(db, user, definition, area.code, cfg.audit_dir))
+            audited_download("Download the list (CSV)", key="export_list", mime="text/csv",
+                             file_name=f"cohort_list_{area.code}.csv", what="pseudonymised list", area_code=area.code,
+                             user=user, audited_by_reader=True,  # export_list_csv records the list's definition
+                             data=lambda: cohorts.export_list_csv(db, user, definition, area.code, cfg.audit_dir))
 
 # --- Audit log (analysts) ---------------------------------------------------------------------
 if role.audit:

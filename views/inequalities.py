@@ -7,15 +7,16 @@ from neighbourhood_health.app import cache, session
 from neighbourhood_health.measures import inequalities
 from neighbourhood_health.present.charts.place import category_bars, funnel_plot
 from neighbourhood_health.present.findings import (gradient_finding, quintile_gap_sentence, sii_sentence, with_unit)
-from neighbourhood_health.app.widgets import area_names, definition, measure_picker
-from neighbourhood_health.privacy.suppress import HIDDEN_RANGE, THRESHOLD
+from neighbourhood_health.present.text import md
+from neighbourhood_health.app.widgets import area_names, definition, measure_picker, protection_note
+from neighbourhood_health.privacy.disclosure import HIDDEN_RANGE
 
 area = session.current_area()
 names = area_names()
 measures = cache.run("app/place_view_measures")
 measures = measures[measures["person_level"]]
 
-st.title(f"Inequalities in {area.name}")
+st.title(f"Inequalities in {md(area.name)}")
 measure = measure_picker(measures, "ineq_measure", "emergency_admissions")
 unit = measure["unit"]
 st.caption("Measures that arrive already aggregated (surveys, waiting times) have no breakdown by person, "
@@ -27,7 +28,7 @@ by = inequalities.by_dimension(bd)
 average = inequalities.area_average(by["sex"], measure)
 
 sentence = quintile_gap_sentence(inequalities.quintile_gap(by["imd_quintile"]), measure, area.name)
-st.subheader(sentence)
+st.subheader(md(sentence))
 result, notes = inequalities.slope_index(by["imd_decile"], measure)
 left, right = st.columns([2.6, 1])
 with left:
@@ -39,12 +40,12 @@ with right:
     st.metric("Slope index of inequality (SII)",
               "–" if pd.isna(result["sii"]) else f"{result['sii']:,.1f}",
               help=f"Modelled difference between the most and least deprived ends, in "
-                   f"{'percentage points' if unit == '%' else unit}; 95% interval below.")
+                   f"{'percentage points' if unit == '%' else md(unit)}; 95% interval below.")
     st.metric("Relative index of inequality (ratio)", "–" if pd.isna(result["rii"]) else f"{result['rii']:.2f}",
               help="Modelled ratio of the most to the least deprived end.")
-    st.caption(sii_sentence(result, measure))
+    st.caption(md(sii_sentence(result, measure)))
     for note in notes:
-        st.caption(f"Note: {note}.")
+        st.caption(f"Note: {md(note)}.")
 
 
 with st.expander("Figures by deprivation decile"):
@@ -58,7 +59,7 @@ with st.expander("How to read this"):
         "the most and the least deprived ends; the **relative index** is the ratio between those ends "
         "(fitted on the log scale for rates, logit scale for proportions, as recommended by OHID). Their 95% "
         "intervals come from simulation. An interval that excludes 0 (SII) or 1 (RII) means a clear social "
-        f"gradient. Groups with 1 to {THRESHOLD} events are suppressed.")
+        f"gradient. Groups whose count could be {HIDDEN_RANGE} are suppressed.")
 definition(measure)
 
 st.header("By group")
@@ -97,12 +98,13 @@ st.plotly_chart(funnel_plot(fun.points, fun.limits, fun.benchmark, title=funnel_
                             benchmark_label=f"{icb_name}: {with_unit(fun.benchmark, unit)}",
                             highlight=fun.chosen), width="stretch", key="funnel")
 if fun.hidden:
-    st.caption(f"Not shown: {', '.join(fun.hidden)} ({HIDDEN_RANGE} events, suppressed).")
+    st.caption(f"Not shown: {md(', '.join(fun.hidden))} ({HIDDEN_RANGE} events, suppressed).")
 st.dataframe(fun.table(unit, icb_name), hide_index=True, width="stretch")
+protection_note(area.code)
 with st.expander("How to read this"):
     st.markdown(
-        f"Each point is a neighbourhood of {icb_name}, placed by its size (horizontal) and value (vertical); "
-        f"the horizontal line is the value for {icb_name} as a whole. The funnel lines show how far a "
+        f"Each point is a neighbourhood of {md(icb_name)}, placed by its size (horizontal) and value (vertical); "
+        f"the horizontal line is the value for {md(icb_name)} as a whole. The funnel lines show how far a "
         "neighbourhood of that size could stray from the system value by chance alone: 95% limits (dashed) and "
         "99.8% limits (solid). A point outside the 99.8% limits is very unlikely to be chance and is worth "
         "investigating; blue shades mark better and orange shades worse (for measures where higher is neither, "

@@ -8,13 +8,16 @@ from neighbourhood_health.app import cache, session
 from neighbourhood_health.measures import indicators
 from neighbourhood_health.present import maps
 from neighbourhood_health.present.findings import map_finding, with_unit
-from neighbourhood_health.app.widgets import (UNIT_NAME, area_names, clickable_map, definition, legend, measure_picker, neighbourhood_scope)
+from neighbourhood_health.present.text import md
+from neighbourhood_health.app.widgets import (UNIT_NAME, area_names, clickable_map, definition, legend, measure_picker, neighbourhood_scope,
+                                              protection_note)
+from neighbourhood_health.privacy.disclosure import HIDDEN_RANGE
 
 area = session.current_area()
 names = area_names()
 measures = cache.run("app/place_view_measures")
 
-st.title(f"Map of {area.name}")
+st.title(f"Map of {md(area.name)}")
 controls = st.columns([3, 2, 2, 1.4])
 with controls[0]:
     measure = measure_picker(measures, "map_measure", "emergency_admissions")
@@ -25,7 +28,7 @@ level = controls[1].radio("Show", levels, index=1 if prefer_small else 0, horizo
 scope = area.code if level == "small_area" else neighbourhood_scope(area)
 scope_name = names[scope]
 colour_by = controls[2].radio("Colour by", ["value", "significance"], horizontal=True,
-                              format_func={"value": "Value", "significance": f"Compared with {scope_name}"}.get)
+                              format_func={"value": "Value", "significance": f"Compared with {md(scope_name)}"}.get)
 basemap = controls[3].toggle("Basemap", value=False, help="Street map under the areas; needs an internet connection.")
 if not measure["person_level"]:
     st.caption("This measure arrives already aggregated by neighbourhood, so there is no small-area view.")
@@ -34,7 +37,7 @@ rows = indicators.against_parent_suppressed(cache.run("app/measure_within_area",
                                                         scope_code=scope, level=level))
 unit = measure["unit"]
 
-rows["value_text"] = [("suppressed (1–7 events)" if s else "no value") if pd.isna(v) else with_unit(v, unit)
+rows["value_text"] = [(f"suppressed ({HIDDEN_RANGE} events)" if s else "no value") if pd.isna(v) else with_unit(v, unit)
                       for v, s in zip(rows["value"], rows["suppressed"])]
 rows["interval_text"] = ["–" if pd.isna(lo) else f"{indicators.format_value(lo, unit)} to {indicators.format_value(hi, unit)}"
                          for lo, hi in zip(rows["lower"], rows["upper"])]
@@ -52,7 +55,7 @@ else:
     items = maps.significance_legend(rows["significance"], scope_name)
     legend_title = f"Compared with {scope_name} (95% interval)"
 
-st.subheader(map_finding(rows, measure, UNIT_NAME[level][0], scope_name))
+st.subheader(md(map_finding(rows, measure, UNIT_NAME[level][0], scope_name)))
 geo = cache.map_layer(level)
 frame = geo[geo["area_code"].isin(rows["area_code"])].merge(
     rows.drop(columns=["area_name"]), on="area_code", how="left")
@@ -62,7 +65,7 @@ parents = cache.map_layer("place" if level == "neighbourhood" else "neighbourhoo
 map_col, legend_col = st.columns([4, 1])
 with map_col:
     if frame.empty:
-        st.info(f"No {UNIT_NAME[level][1]} with boundaries in {scope_name}.")
+        st.info(f"No {UNIT_NAME[level][1]} with boundaries in {md(scope_name)}.")
     else:
         clickable_map(
             frame[keep], key=f"map_{area.code}_{level}", basemap=basemap,
@@ -81,14 +84,14 @@ with legend_col:
 
 with st.expander("How to read this"):
     st.markdown(
-        f"Each shape is a {UNIT_NAME[level][0]} in {scope_name}. **Colour by value** sorts the "
+        f"Each shape is a {UNIT_NAME[level][0]} in {md(scope_name)}. **Colour by value** sorts the "
         f"{UNIT_NAME[level][1]} into up to five groups of similar size, from light (lowest) to dark blue "
-        f"(highest). **Compared with {scope_name}** colours a shape blue when it is significantly better "
-        f"and orange when significantly worse than {scope_name} as a whole (its 95% interval does not include "
-        f"the value for {scope_name}), taking account of whether higher or lower is better; grey means similar. "
+        f"(highest). **Compared with {md(scope_name)}** colours a shape blue when it is significantly better "
+        f"and orange when significantly worse than {md(scope_name)} as a whole (its 95% interval does not include "
+        f"the value for {md(scope_name)}), taking account of whether higher or lower is better; grey means similar. "
         "Measures where higher is neither better nor worse (such as recorded prevalence) show higher or "
         "lower instead. Hover over a shape for its value, 95% interval, numerator and denominator. "
-        "Counts from 1 to 7 are suppressed to protect confidentiality: those shapes are white. "
+        f"Counts that could be {HIDDEN_RANGE} are suppressed to protect confidentiality: those shapes are white. "
         "Figures cover the latest 12 months for activity and monthly standards, the latest survey for "
         "annual surveys and the extract date for prevalence and treat-to-target measures.")
 definition(measure)
@@ -102,5 +105,6 @@ st.dataframe(pd.DataFrame({
     "Numerator": table["numerator"].round(0),
     "Denominator": table["denominator"].round(1),
     f"Compared with {scope_name}": table["compared_text"],
-    "Note": np.where(table["suppressed"], "Suppressed: 1–7 events", ""),
+    "Note": np.where(table["suppressed"], f"Suppressed: {HIDDEN_RANGE} events", ""),
 }), hide_index=True, width="stretch")
+protection_note(area.code)

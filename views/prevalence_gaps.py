@@ -3,18 +3,21 @@ for the age, sex and deprivation of the registered population, as a count of peo
 import pandas as pd
 import streamlit as st
 
-from neighbourhood_health.app import cache, session
+from neighbourhood_health.app import cache, session, signin
 from neighbourhood_health.present import maps
 from neighbourhood_health.measures import prevalence
 from neighbourhood_health.present.charts.place import ranked_bars
 from neighbourhood_health.present.findings import prevalence_finding
-from neighbourhood_health.app.widgets import (area_names, clickable_map, definition, legend, neighbourhood_scope)
+from neighbourhood_health.present.text import md
+from neighbourhood_health.privacy.disclosure import HIDDEN_RANGE
+from neighbourhood_health.app.widgets import (protection_note, area_names, audited_download, clickable_map, definition, legend,
+                                              neighbourhood_scope)
 
 
 def gap_table(frame: pd.DataFrame, first: str, first_label: str) -> pd.DataFrame:
     return pd.DataFrame({
         first_label: frame[first],
-        "Eligible population": frame["population"].round(0),
+        "Eligible population": frame["eligible"].round(0),
         "Recorded (people)": frame["recorded"].round(0),
         "Recorded prevalence (%)": frame["recorded_prevalence"].round(2),
         "Expected (people)": frame["expected"].round(1),
@@ -27,24 +30,25 @@ def gap_table(frame: pd.DataFrame, first: str, first_label: str) -> pd.DataFrame
         "Upper 95% (people)": frame["gap_upper"].round(0),
         "Not yet diagnosed per 1,000 eligible": frame["gap_per_1000"].round(1),
         "Judgement": frame["judgement"].str.capitalize(),
-        "Note": frame["suppressed"].map({True: "Suppressed: 1–7 recorded", False: ""}),
+        "Note": frame["suppressed"].map({True: f"Suppressed: {HIDDEN_RANGE} recorded", False: ""}),
     })
 
 
-def download(table: pd.DataFrame, label: str, file_name: str, key: str) -> None:
-    st.download_button(label, table.to_csv(index=False).encode("utf-8"), file_name=file_name,
-                       mime="text/csv", key=key)
+def download(table: pd.DataFrame, label: str, file_name: str, key: str, what: str) -> None:
+    audited_download(label, lambda: table.to_csv(index=False).encode("utf-8"), file_name=file_name, mime="text/csv",
+                     key=key, what=what, area_code=area.code, user=signin.current_user(), rows=len(table))
 
 
 area = session.current_area()
 names = area_names()
 scope = neighbourhood_scope(area)
 strata = cache.run("app/prevalence_gap_strata", scope_code=scope)
+recorded = cache.run("app/prevalence_recorded", scope_code=scope)
 own = prevalence.suppressed(prevalence.area_gaps(
-    strata, neighbourhoods=[area.code] if area.level == "neighbourhood" else None))
+    strata, recorded, neighbourhoods=[area.code] if area.level == "neighbourhood" else None))
 own["condition_name"] = own["name"].str.split(":").str[0]
 
-st.title(f"Prevalence gaps in {area.name}")
+st.title(f"Prevalence gaps in {md(area.name)}")
 st.caption("Recorded prevalence compared with the prevalence expected for the age, sex and deprivation of "
            "the registered population. The gap estimates how many people have a condition that is not yet "
            "recorded on a GP register.")
@@ -65,10 +69,11 @@ with st.expander("How to read this"):
         "(indirect standardisation). A bar to the right of zero means fewer people are recorded than expected: "
         "the whiskers not crossing zero means the gap is unlikely to be chance. The interval treats the expected "
         "count as fixed and allows for chance in the recorded count (exact Poisson or Byars method). Registers "
-        "with 1 to 7 people are suppressed.")
+        f"whose count could be {HIDDEN_RANGE} people are suppressed.")
 conditions_table = gap_table(own.sort_values("gap", ascending=False), "condition_name", "Condition")
 st.dataframe(conditions_table, hide_index=True, width="stretch")
-download(conditions_table, "Download this table (CSV)", f"prevalence_gaps_{area.code}.csv", "dl_conditions")
+download(conditions_table, "Download this table (CSV)", f"prevalence_gaps_{area.code}.csv", "dl_conditions",
+         "prevalence gaps by condition")
 
 st.header("By neighbourhood")
 options = own.sort_values("name")[["measure_id", "name"]]
@@ -77,10 +82,10 @@ if st.session_state.get("gap_condition") not in label:
     st.session_state["gap_condition"] = "prev_hypertension" if "prev_hypertension" in label else options["measure_id"].iloc[0]
 measure_id = st.selectbox("Condition", list(label), key="gap_condition", format_func=label.get)
 chosen = own[own["measure_id"] == measure_id].iloc[0]
-nbhd = prevalence.suppressed(prevalence.neighbourhood_gaps(strata[strata["measure_id"] == measure_id]))
+nbhd = prevalence.suppressed(prevalence.neighbourhood_gaps(strata[strata["measure_id"] == measure_id], recorded))
 scope_name = names[scope]
 
-st.subheader(prevalence_finding(chosen, area.name))
+st.subheader(md(prevalence_finding(chosen, area.name)))
 largest = nbhd.loc[nbhd["gap"].idxmax()] if nbhd["gap"].notna().any() else None
 nbhd_title = (f"{label[measure_id]}: of the neighbourhoods of {scope_name}, the largest gap is in "
               f"{largest['neighbourhood_name']} ({largest['gap']:,.0f} people)" if largest is not None
@@ -101,7 +106,7 @@ with map_col:
     nbhd["per_1000_text"] = ["–" if pd.isna(v) else f"{v:,.1f}" for v in nbhd["gap_per_1000"]]
     geo = cache.map_layer("neighbourhood")
     frame = geo.merge(nbhd.rename(columns={"neighbourhood_code": "area_code"}).drop(columns=["name"]), on="area_code")
-    st.markdown(f"**Estimated people not yet diagnosed per 1,000 eligible residents, {label[measure_id].lower()}**")
+    st.markdown(f"**Estimated people not yet diagnosed per 1,000 eligible residents, {md(label[measure_id].lower())}**")
     clickable_map(frame[["area_code", "area_name", "geometry", "colour", "gap_text", "prev_text", "per_1000_text"]],
                   key=f"gap_map_{area.code}_{measure_id}", basemap=False,
                   tooltip="{area_name}\nNot yet diagnosed: {gap_text}\nPer 1,000 eligible: {per_1000_text}\n{prev_text}",
@@ -111,8 +116,8 @@ with map_col:
     legend("Per 1,000 eligible residents", maps.sequential_legend(edges, lambda v: f"{v:,.1f}"))
 with st.expander("How to read this"):
     st.markdown(
-        f"The bars rank the neighbourhoods of {scope_name} by the estimated number of people with "
-        f"{label[measure_id].lower()} who are not on a GP register (expected minus recorded, with its 95% "
+        f"The bars rank the neighbourhoods of {md(scope_name)} by the estimated number of people with "
+        f"{md(label[measure_id].lower())} who are not on a GP register (expected minus recorded, with its 95% "
         "interval); the chosen neighbourhood is dark blue. The map shows the same gap per 1,000 eligible "
         "residents, so that neighbourhoods of different sizes can be compared: darker means a larger gap. "
         "Click a neighbourhood on the map to choose it on every page. Expected counts come from reference "
@@ -121,4 +126,6 @@ with st.expander("How to read this"):
 definition(cache.run("app/place_view_measures").set_index("measure_id").loc[measure_id])
 nbhd_table = gap_table(nbhd.sort_values("gap", ascending=False), "neighbourhood_name", "Neighbourhood")
 st.dataframe(nbhd_table, hide_index=True, width="stretch")
-download(nbhd_table, "Download this table (CSV)", f"prevalence_gaps_{measure_id}_{scope}.csv", "dl_nbhd")
+download(nbhd_table, "Download this table (CSV)", f"prevalence_gaps_{measure_id}_{scope}.csv", "dl_nbhd",
+         f"prevalence gaps by neighbourhood: {measure_id} in {scope}")
+protection_note(area.code)

@@ -7,7 +7,8 @@ from neighbourhood_health.measures import scorecard
 from neighbourhood_health.pipeline.catalogue import FAMILIES
 from neighbourhood_health.present.tables import significance_style
 from neighbourhood_health.measures.scorecard import LIFE_STAGE_LABEL
-from neighbourhood_health.privacy.suppress import THRESHOLD
+from neighbourhood_health.privacy.disclosure import HIDDEN_RANGE, LEGEND
+from neighbourhood_health.present.text import md
 
 LEVEL_PLURAL = {"icb": "integrated care boards", "place": "places", "neighbourhood": "neighbourhoods"}
 
@@ -30,13 +31,13 @@ if area.level != "icb":
                     **peer_choices}
 if st.session_state.get("score_peers") not in peer_choices:  # the choices depend on the area's level
     st.session_state["score_peers"] = next(iter(peer_choices))
-peer_label = pick_peers.radio("Peers on the spine charts", list(peer_choices), key="score_peers")
+peer_label = pick_peers.radio("Peers on the spine charts", list(peer_choices), key="score_peers", format_func=md)
 
 shown = rows[rows["pillar"].isin(pillars or rows["pillar"]) & rows["life_stage"].isin(stages or rows["life_stage"])]
 better, worse = (shown["significance"] == "better").sum(), (shown["significance"] == "worse").sum()
-heading.title(f"{area.name}: {better} measures better and {worse} worse than {parent}")
-heading.markdown(f"{len(shown)} measures · compared with **{parent}** · spine charts against "
-                 f"**{peer_label.lower() if peer_label.startswith('All') else peer_label}**")
+heading.title(f"{md(area.name)}: {better} measures better and {worse} worse than {md(parent)}")
+heading.markdown(f"{len(shown)} measures · compared with **{md(parent)}** · spine charts against "
+                 f"**{md(peer_label.lower() if peer_label.startswith('All') else peer_label)}**")
 
 peers = cache.run("app/measure_peers", area_level=area.level, icb_code=peer_choices[peer_label])
 spine = scorecard.spine(shown, peers)
@@ -45,14 +46,15 @@ with st.expander("How to read this"):
     st.markdown(
         f"**Value** covers the latest 12 months for monthly measures, the latest survey for annual ones and "
         f"the extract date for snapshots, with its 95% confidence interval. **Better** or **worse** means "
-        f"the interval does not include the value for {parent}, taking account of whether higher or lower "
+        f"the interval does not include the value for {md(parent)}, taking account of whether higher or lower "
         "is better; prevalence and elective activity are not judged (**higher**/**lower**). **Recent trend** "
         "is the Making Data Count variation of the latest month for monthly measures, or the latest survey "
         "against the one before. **Target** is the national target or standard and whether the value meets it. "
-        f"Counts from 1 to {THRESHOLD} are suppressed (*), and so is every figure derived from them.\n\n"
+        f"{LEGEND} Figures that could be a count of {HIDDEN_RANGE} are suppressed (*), with every value "
+        "derived from them.\n\n"
         "**Spine chart:** each bar is the range of the peer areas, worst on the left and best on the "
         "right; the dark part holds the middle half (25th to 75th percentile). The red line is the "
-        f"benchmark ({parent}) and the circle is {area.name}: blue better, orange worse, white similar, "
+        f"benchmark ({md(parent)}) and the circle is {md(area.name)}: blue better, orange worse, white similar, "
         "pale blue higher or lower where not judged. Each measure is scaled so that the peer furthest from "
         "the benchmark touches the edge.")
 
@@ -71,4 +73,4 @@ for number, family in enumerate(FAMILIES):
         st.plotly_chart(charts_scorecard.spine_figure(family_spine), key=f"spine_{number}", theme=None,
                         config={"displayModeBar": False})
 if rows["suppressed"].any():
-    st.caption(f"\\* Suppressed: a count from 1 to {THRESHOLD}, or a figure derived from one.")
+    st.caption(f"\\* Suppressed: a count that could be {HIDDEN_RANGE}, or a figure derived from one.")

@@ -1,9 +1,9 @@
 """Trends: is a measure changing in the chosen area beyond its usual month-to-month variation?
 
-Who may see what is decided in the data layer (`trends.exact_for`, `trends.hide_small_months`): unless the
-viewer may see an area's exact figures (an INT lead in their own neighbourhood), months with 1–7
-events are hidden there and left out of the SPC, in the main chart, the small multiples and the
-icon summary alike.
+Who may see what is decided in the data layer: the queries give exact months only where the viewer
+may see them (an INT lead in their own neighbourhood) and protected months elsewhere
+(`privacy.disclosure`); `trends.hide_small_months` hides those that could be 1–7 and leaves them out
+of the SPC, in the main chart, the small multiples and the icon summary alike.
 """
 import streamlit as st
 
@@ -12,21 +12,22 @@ from neighbourhood_health.app import cache, session, signin
 from neighbourhood_health.present.charts import spc as charts_spc
 from neighbourhood_health.measures import trends
 from neighbourhood_health.measures.indicators import format_value
-from neighbourhood_health.privacy.suppress import SUPPRESSED, THRESHOLD
+from neighbourhood_health.privacy.disclosure import HIDDEN_RANGE, LEGEND, SUPPRESSED
 from neighbourhood_health.measures.trends import ASSURANCE_LABEL, NO_ASSURANCE, VARIATION_LABEL
+from neighbourhood_health.present.text import md
 
 area = session.current_area()
 user = signin.current_user()
 db = cache.database()
 exact = trends.exact_for(db, user, area.code)
 raw = cache.run("app/measure_series", area_code=area.code)
-monthly, too_hidden = trends.offered_series(raw, exact)
-viewing = (f"Exact figures: you cover {area.name}." if exact else
-           f"Months with 1 to {THRESHOLD} events are hidden (gaps in the line) and left out of the mean and "
-           "process limits, so that they cannot be worked out from them.")
+monthly, too_hidden = trends.offered_series(raw)
+viewing = (f"Exact figures: you cover {md(area.name)}." if exact else
+           f"{LEGEND} Months that could be {HIDDEN_RANGE} are hidden (gaps in the line) and left out of the mean "
+           "and process limits.")
 if monthly.empty:
-    st.title(f"Trends in {area.name}")
-    st.info(f"No measure has at least {trends.MIN_POINTS} months that can be shown for {area.name}.")
+    st.title(f"Trends in {md(area.name)}")
+    st.info(f"No measure has at least {trends.MIN_POINTS} months that can be shown for {md(area.name)}.")
     st.caption(viewing)
     st.stop()
 
@@ -44,7 +45,7 @@ choices = trends.baseline_choices(rows, events)
 if st.session_state.get("trend_baseline") not in choices:  # another area's event is not offered here
     st.session_state["trend_baseline"] = trends.ALL_POINTS
 choice = st.radio("Calculate the mean and process limits from", list(choices), horizontal=True,
-                  key="trend_baseline")
+                  key="trend_baseline", format_func=md)  # event labels come from the manifest
 baseline = choices[choice]
 if baseline == "fixed":
     baseline = int(st.number_input("Baseline: the first … months", min_value=2, max_value=len(rows),
@@ -53,9 +54,9 @@ if baseline == "fixed":
 result = trends.spc_for(rows, baseline)
 icon = trends.variation(result)
 finding = trends.explain(result, first["unit"])
-heading.title(f"{first['name']} in {area.name}")
+heading.title(f"{md(first['name'])} in {md(area.name)}")
 if finding:
-    heading.subheader(finding[0].upper() + finding[1:])
+    heading.subheader(md(finding[0].upper() + finding[1:]))
 else:
     heading.subheader(trends.NO_VARIATION if icon is None else
                       "Common cause variation: no sign of change beyond the usual month-to-month variation")
@@ -70,7 +71,7 @@ if result.assurance_icon:
     icons.markdown(charts_spc.assurance_svg(result.assurance_icon), unsafe_allow_html=True)
 icons.caption(f"Assurance: {ASSURANCE_LABEL.get(result.assurance_icon, NO_ASSURANCE)}")
 for note in result.notes:
-    st.caption(f"Note: {note}.")
+    st.caption(f"Note: {md(note)}.")
 hidden = rows.loc[rows["suppressed"], "period"]
 who = access.ROLES[user.role].label if user is not None and user.role in access.ROLES else "nobody with a role"
 st.caption(f"Viewing as {who}. {viewing}"
@@ -80,8 +81,8 @@ if rows["suppressed"].iloc[-1]:
     st.caption(f"The latest month ({rows['period'].iloc[-1]:%b %Y}) is hidden: the variation icon describes the "
                f"latest month shown ({result.points['period'].iloc[-1]:%b %Y}).")
 if len(too_hidden):
-    st.caption(f"Not offered: {'; '.join(too_hidden)} (fewer than {trends.MIN_POINTS} months left to show "
-               f"once months of 1 to {THRESHOLD} are hidden).")
+    st.caption(f"Not offered: {md('; '.join(too_hidden))} (fewer than {trends.MIN_POINTS} months left to show "
+               f"once months that could be {HIDDEN_RANGE} are hidden).")
 
 with st.expander("How to read this"):
     st.markdown(
@@ -95,29 +96,29 @@ with st.expander("How to read this"):
         "whether the process will reliably meet the target (P passes, F fails, ? hit and miss). "
         "When you know something changed, calculate the limits from the months before it: the later "
         "months are then judged against the old process. "
-        f"Unless you may see exact figures for an area (INT leads, in their own neighbourhoods), months with 1 to "
-        f"{THRESHOLD} events are not drawn and are left out of the mean, the limits and the icons.")
-    st.markdown(f"**Definition:** {first['definition']}")
+        f"Unless you may see exact figures for an area (INT leads, in their own neighbourhoods), counts are "
+        f"protected ({LEGEND.lower()}); months that could be {HIDDEN_RANGE} are not drawn and are left out of "
+        "the mean, the limits and the icons.")
+    st.markdown(f"**Definition:** {md(first['definition'])}")
 
 if area.level == "neighbourhood":
     parent_code, highlight = area.parent_code, area.name
 else:
     parent_code, highlight = area.code, None
 shown_children, facets, left_out = trends.facets(
-    cache.run("app/measure_series_children", measure_id=measure, parent_code=parent_code),
-    lambda code: trends.exact_for(db, user, code), baseline)
+    cache.run("app/measure_series_children", measure_id=measure, parent_code=parent_code), baseline)
 if facets:
     level = "places" if area.level == "icb" else "neighbourhoods"
-    st.header(f"Across the {level} of {area.name if highlight is None else session.parent_name(area)}")
+    st.header(f"Across the {level} of {md(area.name if highlight is None else session.parent_name(area))}")
     st.plotly_chart(charts_spc.small_multiples(facets, first["unit"], highlight=highlight, monthly=shown_children),
                     key="spc_facets", theme=None)
     if any(part["suppressed"].any() for part in shown_children.values()):
-        st.caption(f"Months with 1 to {THRESHOLD} events are hidden (gaps) wherever you may not see exact figures, "
-                   "and left out of that area's limits." + (f" Not shown: {', '.join(left_out)} (fewer than {trends.MIN_POINTS} "
+        st.caption(f"Months that could be {HIDDEN_RANGE} are hidden (gaps) wherever you may not see exact figures, "
+                   "and left out of that area's limits." + (f" Not shown: {md(', '.join(left_out))} (fewer than {trends.MIN_POINTS} "
                                        "months left to show)." if left_out else ""))
 
-st.header(f"Every measure in {area.name}: variation and assurance")
-summary = trends.icon_summary(raw, exact=exact)
+st.header(f"Every measure in {md(area.name)}: variation and assurance")
+summary = trends.icon_summary(raw)
 st.dataframe(
     {"Measure": summary["name"],
      "Latest": summary["latest_period"].dt.strftime("%b %Y"),
@@ -132,6 +133,6 @@ st.dataframe(
                    "assurance_icon": st.column_config.ImageColumn("", width=40)},
     hide_index=True, width="stretch", height=36 * (len(summary) + 1) + 2, key="icon_summary")
 st.caption(("Icons use all points of each series. " if exact else
-            f"Icons use the months shown; {SUPPRESSED}: the latest month has 1 to {THRESHOLD} events and is hidden. ")
+            f"Icons use the months shown; {SUPPRESSED}: the latest month could be {HIDDEN_RANGE} and is hidden. ")
            + f"Measures with fewer than {trends.MIN_POINTS} months (annual surveys, snapshots at the extract date) "
            "have no SPC.")

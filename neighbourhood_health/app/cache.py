@@ -17,6 +17,7 @@ import streamlit as st
 
 from neighbourhood_health.pipeline.build import BuildError, build_marts
 from neighbourhood_health.config import settings
+from neighbourhood_health.privacy import access, disclosure
 from neighbourhood_health.store import Database
 
 
@@ -53,8 +54,8 @@ def ensure_data() -> DataStatus:
 def _prepare(cfg) -> DataStatus:
     has_extracts = (cfg.extracts_dir / "persons.parquet").exists()
     if not has_extracts and not cfg.auto_demo:
-        return DataStatus(False, f"No extracts in {cfg.extracts_dir}. Add them (see the data contract) "
-                                 "or run `python -m neighbourhood_health demo`.")
+        return DataStatus(False, "No extracts in the extracts folder (NHD_DATA_DIR/extracts). Add them (see "
+                                 "the data contract) or run `python -m neighbourhood_health demo`.")
     bar = st.progress(0.0, "Preparing data")
     report = lambda f, m: bar.progress(min(max(f, 0.0), 1.0), m)
     try:
@@ -64,9 +65,10 @@ def _prepare(cfg) -> DataStatus:
                     "(NHD_DEMO_SCALE). This happens once.")
             generate(cfg, lambda f, m: report(f * 0.6, m))
         build_marts(cfg, lambda f, m: report(0.6 + f * 0.4 if not has_extracts else f, m))
-    except BuildError as exc:
+    except BuildError:  # its text names server folders and person IDs: the Data page shows what each viewer may see
         bar.empty()
-        return DataStatus(False, f"The extracts in {cfg.extracts_dir} have problems, so the marts were not built.\n\n{exc}")
+        return DataStatus(False, "The extracts have problems, so the marts were not built: "
+                                 "the validation results below say what to fix.")
     bar.empty()
     return DataStatus(True)
 
@@ -82,13 +84,26 @@ def database() -> Database:
 
 
 @st.cache_data(show_spinner=False, max_entries=512)
-def _cached(version: str, name: str, params: tuple) -> pd.DataFrame:
-    return _database(version).run(name, **dict(params))
+def _cached(version: str, name: str, params: tuple, exact: tuple[str, ...]) -> pd.DataFrame:
+    return _database(version).run(name, **dict(params), exact_areas=list(exact))
+
+
+#: Where sign-in (`signin.sidebar_user`) keeps the viewer of this session.
+VIEWER_KEY = "nhd_user"
+
+
+def exact_areas() -> tuple[str, ...]:
+    """The neighbourhoods whose exact figures this session's viewer may see (none before sign-in)."""
+    db = database()
+    return tuple(disclosure.exact_areas(st.session_state.get(VIEWER_KEY), access.is_synthetic(db)))
 
 
 def run(name: str, **params) -> pd.DataFrame:
-    """Run queries/<name>.sql with bound parameters; results cached per marts version and parameters."""
-    return _cached(marts_version(), name, tuple(sorted(params.items())))
+    """Run queries/<name>.sql with bound parameters, as this session's viewer may see the figures:
+    `exact_areas` is bound here from the signed-in user, never by the page. Cached per marts
+    version, parameters and exact areas, so viewers with the same rights share results."""
+    params.pop("exact_areas", None)
+    return _cached(marts_version(), name, tuple(sorted(params.items())), exact_areas())
 
 
 @st.cache_data(show_spinner=False)

@@ -2,9 +2,12 @@
 
 Configured means `.streamlit/secrets.toml` has an `[auth]` section (redirect_uri, cookie_secret,
 client_id, client_secret, server_metadata_url; see config/README.md). The signed-in email is
-looked up in the users file for a role and areas; an email not there gets no role. Demo mode
+looked up in the users file for a role and areas; an email not there gets no role, and a users
+file whose areas do not fit its roles signs nobody in (the error says what to fix). Demo mode
 shows a banner and a role switcher; its areas default to where the picker is when the role is
-chosen, and can be changed.
+chosen, and can be changed. On an extract that is not the synthetic demo the switcher offers
+aggregate-only roles only (`access.demo_roles`): anyone can use it, so it must not unlock exact
+figures or lists of real people.
 """
 from __future__ import annotations
 
@@ -16,8 +19,10 @@ import streamlit as st
 
 from neighbourhood_health.app import cache
 from neighbourhood_health.measures import areas as area_tree
-from neighbourhood_health.privacy.access import ALL, ROLES, AccessDenied, User, load_users, require_aggregates
+from neighbourhood_health.privacy.access import (ALL, ROLES, AccessDenied, User, demo_roles,
+                                                 is_synthetic, load_users, require_aggregates)
 from neighbourhood_health.config import settings
+from neighbourhood_health.present.text import md
 
 DEMO_ROLE_KEY = "demo_role"
 DEMO_AREAS_KEY = "demo_areas"
@@ -42,11 +47,11 @@ def blocked_reason(user: User | None, area_code: str) -> str | None:
     try:
         require_aggregates(cache.database(), user, area_code)
     except AccessDenied as exc:
-        return f"{exc}. Choose an area you cover in the sidebar."
+        return f"{md(exc)}. Choose an area you cover in the sidebar."
     return None
 
 
-USER_KEY = "nhd_user"
+USER_KEY = cache.VIEWER_KEY
 
 
 def sidebar_user() -> User | None:
@@ -75,12 +80,18 @@ def _signed_in() -> User | None:
         st.sidebar.button("Sign in", on_click=st.login, args=(_provider(),), type="primary")
         return None
     email = str(st.user.get("email") or "").strip().lower()
-    user = load_users(settings().users_file).get(email)
-    if user is None:
-        st.sidebar.warning("You are signed in, but your account has no role in this dashboard. "
-                           "Ask the analyst team to add you.")
+    try:
+        user = load_users(settings().users_file, area_tree.tree(cache.run)).get(email)
+    except ValueError as exc:  # UsersFileError, or a file pandas cannot read as CSV
+        st.error("The users file (NHD_USERS_FILE) has problems, so nobody is signed in until an analyst "
+                 "fixes it:\n\n" + "\n".join(f"- {md(line)}" for line in str(exc).splitlines()))
+        user = None
     else:
-        st.sidebar.caption(f"Signed in: {user.name} · {user.role_info.label}")
+        if user is None:
+            st.sidebar.warning("You are signed in, but your account has no role in this dashboard. "
+                               "Ask the analyst team to add you.")
+        else:
+            st.sidebar.caption(f"Signed in: {md(user.name)} · {user.role_info.label}")
     st.sidebar.button("Sign out", on_click=st.logout)
     return user
 
@@ -112,12 +123,25 @@ def _reset_areas(tree: pd.DataFrame) -> None:
     st.session_state[DEMO_AREAS_KEY] = _default_areas(tree, st.session_state[DEMO_ROLE_KEY])
 
 
+def _demo_banner(synthetic: bool) -> None:
+    if synthetic:
+        st.sidebar.warning("**Demo mode**: sign-in is not configured. Aggregates are shown for every "
+                           "area; choose a role to see which lists it would see.", icon=":material/science:")
+    else:
+        st.sidebar.warning("**Demo mode** on an extract that is not the synthetic demo: sign-in is not "
+                           "configured, so only roles that see protected aggregates (counts of 1–7 hidden) "
+                           "are offered, and no lists. Configure sign-in for exact figures.",
+                           icon=":material/science:")
+
+
 def _demo() -> User:
     tree = area_tree.tree(cache.run)
-    st.sidebar.warning("**Demo mode**: sign-in is not configured. Aggregates are shown for every "
-                       "area; choose a role to see which lists it would see.", icon=":material/science:")
-    st.session_state.setdefault(DEMO_ROLE_KEY, DEMO_DEFAULT_ROLE)
-    role = st.sidebar.selectbox("Act as", list(ROLES), key=DEMO_ROLE_KEY,
+    db = cache.database()
+    roles = demo_roles(db)  # every role on synthetic data; aggregate-only roles on any other extract
+    _demo_banner(is_synthetic(db))
+    if st.session_state.get(DEMO_ROLE_KEY) not in roles:
+        st.session_state[DEMO_ROLE_KEY] = DEMO_DEFAULT_ROLE if DEMO_DEFAULT_ROLE in roles else roles[0]
+    role = st.sidebar.selectbox("Act as", roles, key=DEMO_ROLE_KEY,
                                 format_func=lambda r: ROLES[r].label, on_change=_reset_areas, args=(tree,))
     options = _options(tree, role)
     chosen = st.session_state.get(DEMO_AREAS_KEY)

@@ -34,7 +34,7 @@ def write_pack(cfg, area_code: str, out: Path) -> Path:
         render(None, out.suffix)  # raises the error that names the formats
     if not (cfg.marts_dir / "measure_values.parquet").exists():
         raise ValueError(f"No marts in {cfg.marts_dir}: run `python -m neighbourhood_health build` first")
-    pack = build(Database(cfg.marts_dir, cfg.extracts_dir), area_code, round_to=cfg.round_to)
+    pack = build(Database(cfg.marts_dir, cfg.extracts_dir), area_code)
     data = render(pack, out.suffix)
     out.parent.mkdir(parents=True, exist_ok=True)
     partial = out.with_name(out.name + ".partial")  # a scheduled job never leaves half a file behind

@@ -4,9 +4,9 @@ The presentation page (views/board_pack.py), the PowerPoint exporter (`export.pp
 exporter (`export.html`) all draw the `Pack` built here, so what a board sees in the meeting is what
 it is sent afterwards. Every figure comes from the modules the pages use (scorecard, prevalence,
 inequalities, cohorts, trends), run on a `Database` directly so that the command line can build a
-pack without Streamlit. Small numbers are suppressed here, before any renderer sees them: measures
-whose numerator is 1–7 (`suppress`), cohort counts protected for an aggregate-only board user
-(`cohorts.counts`), and the months of a trend chart whose numerator is 1–7.
+pack without Streamlit. A pack is for a board, so every figure in it is protected, whoever builds
+it: the queries run with no exact areas (`disclosure.for_viewer`) and cohort counts for a board user,
+before any renderer sees them.
 """
 from __future__ import annotations
 
@@ -26,7 +26,8 @@ from neighbourhood_health.pipeline.catalogue import FAMILIES, load_measures
 from neighbourhood_health.present.charts.cohorts import count_bars
 from neighbourhood_health.present.charts.place import category_bars, ranked_bars
 from neighbourhood_health.present.findings import (gradient_finding, map_finding, prevalence_finding, quintile_gap_sentence, sii_sentence, with_unit)
-from neighbourhood_health.privacy.suppress import HIDDEN_RANGE, SUPPRESSED, THRESHOLD, is_small
+from neighbourhood_health.privacy import disclosure
+from neighbourhood_health.privacy.disclosure import HIDDEN_RANGE, LEGEND, SUPPRESSED
 from neighbourhood_health.export import map_image
 
 #: The measure of the map and inequality slides: the one the Map and Inequalities pages open on.
@@ -88,9 +89,21 @@ def board_user(areas, name: str = "the board pack") -> access.User:
     return access.User("board-pack", name, "board", tuple(areas))
 
 
-def build(db, area_code: str, user: access.User | None = None, round_to: int = 0) -> Pack:
+class _Protected:
+    """The database as a pack reads it: every named query protected (no exact areas), whoever asks."""
+
+    def __init__(self, db):
+        self._db = db
+        self.run = disclosure.for_viewer(db.run, [])
+
+    def __getattr__(self, name):
+        return getattr(self._db, name)
+
+
+def build(db, area_code: str, user: access.User | None = None) -> Pack:
     """Every slide of the pack for one area. `user` decides which areas' cohort counts may be shown
     (default: a board user for this area); its counts are protected whatever its role."""
+    db = _Protected(db)
     tree = areas.tree(db.run)
     if area_code not in tree.index:
         raise ValueError(f"There is no ICB, place or neighbourhood with code {area_code!r}")
@@ -109,7 +122,7 @@ def build(db, area_code: str, user: access.User | None = None, round_to: int = 0
     catalogue = load_measures(db.extracts_dir)  # recorded prevalence has its own slide, not the scorecard's
     prevalence_ids = set(catalogue.loc[catalogue["query"] == "recorded_prevalence", "measure_id"])
     user = user or board_user([area_code])
-    summary = trends.icon_summary(series, exact=False)  # icons from the months a board may see
+    summary = trends.icon_summary(series)  # icons from the months a board may see
     pack.slides = [
         _title_slide(pack),
         _headline_slide(pack, rows[~rows["measure_id"].isin(prevalence_ids)]),
@@ -117,11 +130,11 @@ def build(db, area_code: str, user: access.User | None = None, round_to: int = 0
         _map_slide(db, pack, measure, scope, tree.loc[scope, "area_name"]),
         _prevalence_slide(db, pack, scope, latest),
         _inequality_slide(db, pack, measure),
-        _cohort_slide(db, pack, user, round_to),
+        _cohort_slide(db, pack, user),
         _spc_summary_slide(pack, summary),
         *_trend_slides(pack, summary, series, latest, trends.events_for(area_code, tree.reset_index(drop=True),
                                                                manifest.get("service_changes", []))),
-        _methods_slide(pack, round_to),
+        _methods_slide(pack),
     ]
     return pack
 
@@ -149,7 +162,7 @@ def _title_slide(pack: Pack) -> Slide:
         f"{pack.population:,} registered residents",
         f"Figures for the {pack.period}, compared with {pack.parent_name}",
         f"Data extracted {pack.extract_date} ({pack.source})",
-        f"Counts from 1 to {THRESHOLD} are suppressed ({SUPPRESSED}), and so is every figure derived from them",
+        LEGEND,
     ], notes="Presentation order: headline scorecard, map, prevalence gaps, inequality, cohorts, "
              "SPC summary, key trends, methods.")
 
@@ -204,7 +217,8 @@ def _map_slide(db, pack: Pack, measure: pd.Series, scope: str, scope_name: str) 
 def _prevalence_slide(db, pack: Pack, scope: str, latest: pd.DataFrame) -> Slide:
     strata = db.run("app/prevalence_gap_strata", scope_code=scope)
     own = prevalence.suppressed(prevalence.area_gaps(
-        strata, neighbourhoods=[pack.area_code] if pack.area_level == "neighbourhood" else None))
+        strata, db.run("app/prevalence_recorded", scope_code=scope),
+        neighbourhoods=[pack.area_code] if pack.area_level == "neighbourhood" else None))
     own["condition_name"] = own["name"].str.split(":").str[0]
     shown = own.dropna(subset=["gap"]).sort_values("gap")
     title = (prevalence_finding(shown.iloc[-1], pack.area_name) if len(shown)
@@ -248,12 +262,12 @@ def _inequality_slide(db, pack: Pack, measure: pd.Series) -> Slide:
                        "on the ridit of each decile, 95% intervals by simulation.")
 
 
-def _cohort_slide(db, pack: Pack, user: access.User, round_to: int) -> Slide:
+def _cohort_slide(db, pack: Pack, user: access.User) -> Slide:
     catalogue = cohorts.load_cohorts(db.extracts_dir)
     notes = "\n".join(f"{c.name}: {c.description}" for c in catalogue.values()) + \
         "\nSource: person-level GP extract and linked activity, as at the extract date."
     try:
-        counted = {c.cohort_id: cohorts.counts(db, user, c.cohort_id, pack.area_code, round_to)
+        counted = {c.cohort_id: cohorts.counts(db, user, c.cohort_id, pack.area_code)
                    for c in catalogue.values()}
     except access.AccessDenied as exc:
         return Slide("cohorts", "High-risk cohorts", f"Cohort counts for {pack.area_name} are not shown here",
@@ -270,12 +284,10 @@ def _cohort_slide(db, pack: Pack, user: access.User, round_to: int) -> Slide:
         "Per 1,000 residents": [SUPPRESSED if pd.isna(v) else f"{v:.1f}" for v in per_1000]})
     labels = [f"{n} ({SUPPRESSED})" if pd.isna(v) else n for n, v in people.items()]
     chart = Chart("bar", labels[::-1], {"People": _values(people.iloc[::-1])}, "People", "#,##0", horizontal=True)
-    rounding = f"; other counts are rounded to the nearest {round_to}" if round_to > 1 else ""
     return Slide("cohorts", "High-risk cohorts", title, chart=chart, table=table,
                  figure=count_bars(people, f"People in each cohort, {pack.area_name}", "People"),
-                 lines=["Cohorts overlap: one person can be in several, so the counts do not add up.",
-                        f"Counts of {HIDDEN_RANGE} are hidden ({SUPPRESSED}), and so is any figure that would "
-                        f"reveal one{rounding}."], notes=notes)
+                 lines=["Cohorts overlap: one person can be in several, so the counts do not add up.", LEGEND],
+                 notes=notes)
 
 
 def _spc_summary_slide(pack: Pack, summary: pd.DataFrame) -> Slide:
@@ -301,7 +313,7 @@ def _spc_summary_slide(pack: Pack, summary: pd.DataFrame) -> Slide:
 def key_trends(summary: pd.DataFrame, series: pd.DataFrame) -> list[str]:
     """The measures shown as key trends (rows of `trends.icon_summary`): special cause concern first,
     then improvement, then the rest, leaving out series with more than a quarter of months suppressed."""
-    hidden = series.assign(small=is_small(series["numerator"])).groupby("measure_id")["small"].mean()
+    hidden = trends.hide_small_months(series).groupby("measure_id")["suppressed"].mean()
     summary = summary[summary["variation_icon"].notna() & summary["measure_id"].map(hidden).le(MAX_HIDDEN)]
     rank = summary["variation_icon"].str.split("_").str[0].map(TREND_PRIORITY)
     return list(summary.assign(rank=rank.to_numpy()).sort_values("rank", kind="stable")["measure_id"][:KEY_TRENDS])
@@ -311,7 +323,7 @@ def _trend_slides(pack: Pack, summary: pd.DataFrame, series: pd.DataFrame, lates
                   events: list[dict]) -> list[Slide]:
     """One SPC slide per key trend, protected as on the Trends page: months of 1–7 are hidden and
     the mean and limits come from the months shown (`trends.spc_for`), so they cannot give one back."""
-    monthly, _ = trends.offered_series(series, exact=False)  # the months the Trends page shows a board user
+    monthly, _ = trends.offered_series(series)  # the months the Trends page shows a board user
     info = latest.set_index("measure_id")
     slides = []
     for measure_id in key_trends(summary, series):
@@ -351,8 +363,7 @@ def _point_kinds(result, rows: pd.DataFrame, hidden: dict) -> list[str | None]:
     return [None if hidden.get(p) else kinds.get(p, "common") for p in rows["period"]]
 
 
-def _methods_slide(pack: Pack, round_to: int) -> Slide:
-    rounding = f" Other counts in cohort tables are rounded to the nearest {round_to}." if round_to > 1 else ""
+def _methods_slide(pack: Pack) -> Slide:
     return Slide("methods", "Methods and suppression", "How these figures were made", lines=[
         f"Period: the {pack.period} for activity and monthly standards; the latest survey for annual surveys; "
         f"the extract date ({pack.extract_date}) for prevalence and treat-to-target measures.",
@@ -364,8 +375,10 @@ def _methods_slide(pack: Pack, round_to: int) -> Slide:
         "on the ridit of each decile; log scale for rates, logit for proportions).",
         "Trends: NHS Making Data Count XmR charts; special cause rules: outside the limits, a run of 7 on one side "
         "of the mean, 7 rising or falling, 2 of 3 close to a limit.",
-        f"Suppression: counts from 1 to {THRESHOLD}, and every value or interval derived from them, are hidden "
-        f"({SUPPRESSED}); in cohort tables a second figure is hidden wherever a hidden one could be worked out "
-        f"from the totals.{rounding}",
+        f"Small numbers: {LEGEND} Each count is protected once, in the smallest area and month it is "
+        f"counted in (counts of {HIDDEN_RANGE} are rounded up or down to a multiple of {disclosure.ROUND_TO} at "
+        "random, so totals stay unbiased), and every larger area, year and breakdown adds up the protected "
+        "counts, so subtracting one figure from another can never reveal a hidden one. Rates, intervals and "
+        "SPC limits are worked out from the protected counts.",
         f"Source: {pack.source}, extracted {pack.extract_date}.",
     ], notes="Methods follow OHID Fingertips (PHEindicatormethods) and NHS England Making Data Count.")

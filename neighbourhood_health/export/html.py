@@ -5,11 +5,10 @@ It opens offline in any browser and can be emailed as it is. Draws a `content.Pa
 from __future__ import annotations
 
 import base64
-from html import escape
-
 import pandas as pd
 
 from neighbourhood_health.present import theme
+from neighbourhood_health.present.text import html as escape
 from neighbourhood_health.present.charts import spc as charts_spc
 from neighbourhood_health.export.content import Pack, Slide
 

@@ -3,10 +3,12 @@ cohort builder, and the counts, trends and pseudonymised lists the Cohorts page 
 queries/cohorts/members/, run over the members registered on a private cursor).
 
 Every public function takes the user and checks access before touching data
-(neighbourhood_health.privacy.access): aggregates only for areas the user covers, suppressed for
-aggregate-only roles and in every export (neighbourhood_health.privacy.suppress); person-level rows only
-for INT leads in their own neighbourhoods, and each list view and export is written to the audit
-log. A deployment may replace the catalogue with its own `cohorts.csv` in the extracts folder.
+(neighbourhood_health.privacy.access): aggregates only for areas the user covers, exact only where
+the viewer may see exact figures (an INT lead in their own neighbourhoods) and protected elsewhere,
+on the page and in its exports alike (neighbourhood_health.privacy.disclosure: each neighbourhood's
+cells are protected, and an area's figures are their sums); the builder, whose definitions could be
+subtracted from one another, only where counts are exact; person-level rows only for INT leads in
+their own neighbourhoods, and each list view and export is written to the audit log. A deployment may replace the catalogue with its own `cohorts.csv` in the extracts folder.
 """
 from __future__ import annotations
 
@@ -18,7 +20,8 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from neighbourhood_health.privacy import access, audit, suppress
+from neighbourhood_health.privacy import access, audit, disclosure
+from neighbourhood_health.privacy.disclosure import TOTAL
 from neighbourhood_health.pipeline.cohort_catalogue import (TREND_EVENTS, Cohort, CohortError, load_cohorts,  # noqa: F401
                                                              risk_bands, window)
 from neighbourhood_health.pipeline.contract import CONDITIONS
@@ -128,7 +131,7 @@ def _raw_counts(db, definition: Definition, area_code: str) -> tuple[pd.DataFram
     order = [s for s in SEGMENTS if s in table.columns] + sorted(set(table.columns) - set(SEGMENTS))
     table = table[order].rename_axis(index="Neighbourhood", columns="Segment")
     population = rows.drop_duplicates("neighbourhood_name").set_index("neighbourhood_name")["population"]
-    population.loc[suppress.TOTAL] = population.sum()
+    population.loc[TOTAL] = population.sum()
     return table, population.rename_axis("Neighbourhood")
 
 
@@ -147,20 +150,38 @@ class CohortCounts:
 
     @property
     def total(self) -> float:
-        return self.table.loc[suppress.TOTAL, suppress.TOTAL]
+        return self.table.loc[TOTAL, TOTAL]
 
 
-def counts(db, user: access.User, definition: Definition, area_code: str, round_to: int = 0) -> CohortCounts:
-    """Members by neighbourhood and segment; protected for aggregate-only roles.
-
-    Each table is protected on its own. A flexible builder still lets someone subtract the counts
-    of two overlapping definitions; where that matters, set NHD_ROUND_TO=5 as well.
-    """
+def counts(db, user: access.User, definition: Definition, area_code: str) -> CohortCounts:
+    """Members by neighbourhood and segment: exact where the viewer may see exact figures, else
+    each neighbourhood's cells protected and the totals their sums (the same cells in an ICB's,
+    a place's and a neighbourhood's table)."""
     access.require_aggregates(db, user, area_code)
+    exact = access.exact_figures(db, user, area_code)
+    _builder_allowed(definition, exact)
     raw, population = _raw_counts(db, definition, area_code)
-    if access.aggregate_only(user):
-        return CohortCounts(suppress.protect_table(raw, round_to), population, True)
-    return CohortCounts(suppress.with_totals(raw), population, False)
+    if exact:
+        return CohortCounts(disclosure.with_totals(raw), population, False)
+    table = disclosure.protect_table(raw, _secret(db), f"cohort|{_cohort(db, definition).cohort_id}")
+    return CohortCounts(table, population, True)
+
+
+def _secret(db) -> str:
+    return disclosure.key(Path(db.marts_dir).parent)
+
+
+def builder_allowed(db, user: access.User, area_code: str) -> bool:
+    """The builder counts only where the viewer sees exact figures: protected counts of definitions
+    that differ by one filter could be subtracted from one another."""
+    return access.exact_figures(db, user, area_code)
+
+
+def _builder_allowed(definition: Definition, exact: bool) -> None:
+    if isinstance(definition, Filters) and not exact:
+        raise access.AccessDenied("The cohort builder counts only where you may see exact figures (an INT lead "
+                                  "in their own neighbourhoods): counts of definitions that differ by one filter "
+                                  "could otherwise be subtracted to reveal small numbers")
 
 
 def per_thousand(count, population):
@@ -176,41 +197,45 @@ def per_thousand(count, population):
 
 def total_per_thousand(result: CohortCounts) -> float:
     """The whole area's people per 1,000 registered residents (NaN when its total is hidden)."""
-    return per_thousand(result.total, result.population[suppress.TOTAL])
+    return per_thousand(result.total, result.population[TOTAL])
 
 
 def neighbourhood_summary(result: CohortCounts) -> pd.DataFrame:
     """People, people per 1,000 and registered residents by neighbourhood, and for the Total."""
-    people = result.table[suppress.TOTAL]
+    people = result.table[TOTAL]
     return pd.DataFrame({"People": people, "Per 1,000 residents": per_thousand(people, result.population),
                          "Registered residents": result.population.reindex(people.index)})
 
 
-def activity_trend(db, user: access.User, definition: Definition, area_code: str,
-                   round_to: int = 0) -> pd.DataFrame:
-    """Monthly emergency admissions and A&E attendances of today's members over the last 12 months."""
+def activity_trend(db, user: access.User, definition: Definition, area_code: str) -> pd.DataFrame:
+    """Monthly emergency admissions and A&E attendances of today's members over the last 12 months:
+    exact where the viewer may see exact figures, else each neighbourhood's months protected and summed."""
     access.require_aggregates(db, user, area_code)
+    exact = access.exact_figures(db, user, area_code)
+    _builder_allowed(definition, exact)
     if isinstance(definition, Filters):
         with _with_members(db, definition) as cur:
             rows = run_on(cur, "cohorts/members/activity_trend", area_code=area_code,
                           event_types=list(TREND_EVENTS), **dates(db))
     else:
-        rows = db.run("app/cohort_activity_trend", cohort_id=_cohort(db, definition).cohort_id,
-                      area_code=area_code, event_types=list(TREND_EVENTS), **dates(db))
+        cohort_id = _cohort(db, definition).cohort_id
+        cells = db.run("app/cohort_activity_trend", cohort_id=cohort_id, area_code=area_code,
+                       event_types=list(TREND_EVENTS), **dates(db))
+        if exact:
+            rows = cells.groupby(["month", "event_type"], sort=False, as_index=False)["events"].sum()
+        else:
+            rows = disclosure.protect_series(cells, ["neighbourhood_code", "month", "event_type"],
+                                             ["month", "event_type"], "events", _secret(db),
+                                             f"cohort_trend|{cohort_id}")
     rows["event_type"] = rows["event_type"].map(TREND_EVENTS)
-    if access.aggregate_only(user):
-        rows["events"] = suppress.protect_counts(rows["events"], round_to).to_numpy()
     return rows
 
 
-def export_counts_csv(db, user: access.User, definition: Definition, area_code: str,
-                      audit_dir: Path, round_to: int = 0) -> bytes:
-    """The neighbourhood × segment table as CSV, always protected whoever exports it."""
-    access.require_aggregates(db, user, area_code)
-    raw, _ = _raw_counts(db, definition, area_code)
-    table = suppress.protect_table(raw, round_to)
+def export_counts_csv(db, user: access.User, definition: Definition, area_code: str, audit_dir: Path) -> bytes:
+    """The neighbourhood × segment table as CSV, as the page shows it to this viewer; audited."""
+    table = counts(db, user, definition, area_code).table
     audit.record(audit_dir, user, "export_counts", area_code, describe(db, definition), len(table))
-    shown = table.map(lambda v: suppress.SUPPRESSED if pd.isna(v) else f"{v:.0f}")
+    shown = table.map(lambda v: disclosure.SUPPRESSED if pd.isna(v) else f"{v:.0f}")
     return shown.to_csv().encode("utf-8")
 
 

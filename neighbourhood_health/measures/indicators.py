@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from neighbourhood_health import stats
-from neighbourhood_health.privacy.suppress import suppress_measure_rows
+from neighbourhood_health.privacy import disclosure
 
 SIGNIFICANCE_LABEL = {
     "better": "Better", "worse": "Worse", "similar": "Similar", "higher": "Higher", "lower": "Lower",
@@ -57,9 +57,11 @@ def against_parent(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def against_parent_suppressed(frame: pd.DataFrame) -> pd.DataFrame:
-    """`against_parent` with counts of 1–7 suppressed (value and intervals too); those rows are not compared."""
-    out = suppress_measure_rows(against_parent(frame), derived=("value", "lower", "upper", "lower_998", "upper_998"))
-    out.loc[out["suppressed"], "significance"] = "not compared"
+    """`against_parent` with the figures that could be hidden counts blanked (value and intervals
+    too, `disclosure.hide`), area's or parent's; those rows are not compared."""
+    out = disclosure.hide(against_parent(frame), derived=("value", "lower", "upper", "lower_998", "upper_998"))
+    parent = disclosure.hide(frame, "parent_numerator", "parent_denominator", derived=())["suppressed"].to_numpy()
+    out.loc[out["suppressed"].to_numpy() | parent, ["significance", "significance_998"]] = "not compared"
     return out
 
 

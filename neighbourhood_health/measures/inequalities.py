@@ -15,7 +15,8 @@ import pandas as pd
 
 from neighbourhood_health.measures import indicators
 from neighbourhood_health import stats
-from neighbourhood_health.privacy.suppress import HIDDEN_RANGE, suppress_measure_rows
+from neighbourhood_health.privacy import disclosure
+from neighbourhood_health.privacy.disclosure import HIDDEN_RANGE
 
 DIMENSIONS = {
     "imd_decile": "Deprivation decile",
@@ -48,8 +49,10 @@ def category_label(dimension: str, category: str) -> str:
 def breakdown(rows: pd.DataFrame, measure: pd.Series) -> pd.DataFrame:
     """Rows of app/inequality_breakdown with value and 95% limits, ordered within each dimension.
 
-    The unsuppressed value is kept as `value_unsuppressed` for the SII (a modelled summary that
-    does not disclose a count); `value`, `lower`, `upper` and `numerator` are suppressed."""
+    Counts are those the viewer may see (protected unless exact); `value_unsuppressed` keeps every
+    row's value, hidden rows included, for the SII: computed from protected counts, it can give back
+    nothing but a protected count. `value`, `lower`, `upper` and `numerator` are blanked where the
+    count could be 1–7 (`disclosure.hide`)."""
     out = rows.copy()
     out["method"], out["multiplier"] = measure["method"], float(measure["multiplier"])
     out = indicators.with_intervals(out)
@@ -58,7 +61,7 @@ def breakdown(rows: pd.DataFrame, measure: pd.Series) -> pd.DataFrame:
     for dim, idx in out.groupby("dimension").groups.items():
         out.loc[idx, "order"] = _order(dim, out.loc[idx, "category"]).to_numpy()
     out["label"] = [category_label(d, c) for d, c in zip(out["dimension"], out["category"])]
-    out = suppress_measure_rows(out)
+    out = disclosure.hide(out)
     return out.sort_values(["dimension", "order"]).reset_index(drop=True)
 
 
@@ -133,11 +136,12 @@ def by_dimension(bd: pd.DataFrame) -> dict[str, pd.DataFrame]:
 def area_average(by_sex: pd.DataFrame, measure: pd.Series) -> float | None:
     """The whole area's value: sum of numerators over sum of denominators × multiplier.
 
-    From the breakdown by sex (every resident is in one row); None when any of those rows is
-    suppressed, since the average and the shown rows would then give the hidden count back."""
-    if by_sex["suppressed"].any():
+    From the breakdown by sex (every resident is in one row), summing the counts the viewer may
+    see, hidden rows' protected counts included: a sum of protected counts gives none back."""
+    numerators = by_sex["value_unsuppressed"] * by_sex["denominator"] / float(measure["multiplier"])
+    if by_sex.empty or by_sex["denominator"].sum() <= 0:
         return None
-    return by_sex["numerator"].sum() / by_sex["denominator"].sum() * float(measure["multiplier"])
+    return numerators.sum() / by_sex["denominator"].sum() * float(measure["multiplier"])
 
 
 def extremes(part: pd.DataFrame) -> dict | None:
@@ -197,7 +201,7 @@ def neighbourhood_funnel(rows: pd.DataFrame, measure: pd.Series, area) -> Neighb
     `rows` is app/measure_within_area for the ICB at neighbourhood level; `area` has `code` and
     `level`. Neighbourhoods whose numerator is 1–7 are left off the plot (and named in `hidden`);
     the chosen codes are the area itself (a neighbourhood) or a place's neighbourhoods."""
-    rows = suppress_measure_rows(rows, derived=())
+    rows = disclosure.hide(rows, derived=())
     hidden = rows[rows["suppressed"]]
     points, limits, benchmark = funnel(rows[~rows["suppressed"]], measure)
     outside = points[points["judgement"].str.contains("99.8%")]

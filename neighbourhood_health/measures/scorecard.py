@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from neighbourhood_health.measures import indicators, trends
-from neighbourhood_health.privacy.suppress import is_small, suppress_measure_rows
+from neighbourhood_health.privacy import disclosure
 
 LIFE_STAGE_LABEL = {"start": "Start well", "live": "Live well", "age well": "Age well"}
 _AREA_FIGURES = ("value", "lower", "upper", "lower_998", "upper_998")
@@ -19,8 +19,8 @@ _PARENT_FIGURES = ("parent_numerator", "parent_value", "parent_lower", "parent_u
 
 def suppress(rows: pd.DataFrame) -> pd.DataFrame:
     """Suppress small area and parent counts, and stop suppressed figures being judged."""
-    out = suppress_measure_rows(rows, derived=_AREA_FIGURES)
-    parent_small = is_small(rows["parent_numerator"])
+    out = disclosure.hide(rows, derived=_AREA_FIGURES)
+    parent_small = disclosure.hide(rows, "parent_numerator", "parent_denominator", derived=())["suppressed"].to_numpy()
     for col in _PARENT_FIGURES:
         out[col] = out[col].astype(float).mask(parent_small)
     hidden = out["suppressed"].to_numpy() | parent_small
@@ -51,7 +51,7 @@ def scorecard(latest: pd.DataFrame, series: pd.DataFrame) -> pd.DataFrame:
 
 def peer_values(peers: pd.DataFrame) -> pd.DataFrame:
     """Each peer area's value for each measure (rows of `app/measure_peers`), small counts removed."""
-    values = suppress_measure_rows(indicators.with_intervals(peers))
+    values = disclosure.hide(indicators.with_intervals(peers))
     return values[values["value"].notna()]
 
 

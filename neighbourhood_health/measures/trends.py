@@ -4,9 +4,10 @@ All limits and judgements come from `stats.spc` (XmR, the four special-cause rul
 assurance icons); this module chooses its inputs (monthly values from numerators and denominators,
 the catalogue's polarity and target, an optional fixed baseline) and says what the result means.
 
-Small numbers: `hide_small_months` hides the months whose numerator is 1–7 (`suppress.suppress_measure_rows`,
-the rule of every other aggregate) for viewers who may not see exact counts (`exact_for`), and
-`spc_for` then leaves those months out of the calculation, so no published figure depends on them.
+Small numbers: the queries give exact months only to a viewer who may see them (an INT lead in
+their own neighbourhoods) and protected months to everyone else (`privacy.disclosure`);
+`hide_small_months` blanks the protected months that could be a count of 1–7, the rule of every
+other figure, and `spc_for` then leaves those months out of the calculation.
 """
 from __future__ import annotations
 
@@ -18,7 +19,8 @@ import pandas as pd
 from neighbourhood_health.privacy import access
 from neighbourhood_health.measures import indicators
 from neighbourhood_health import stats
-from neighbourhood_health.privacy.suppress import HIDDEN_RANGE, suppress_measure_rows
+from neighbourhood_health.privacy import disclosure
+from neighbourhood_health.privacy.disclosure import HIDDEN_RANGE
 
 #: Making Data Count asks for at least 12 points before limits mean much; shorter series get no SPC.
 MIN_POINTS = 12
@@ -58,25 +60,18 @@ def _target(rows: pd.DataFrame) -> float | None:
 def exact_for(db, user: access.User | None, area_code: str) -> bool:
     """Whether this viewer may see an area's exact monthly figures, small ones included.
 
-    Only a role that is not aggregate-only (an INT lead), and only in an area it covers: access.py
-    gives INT leads exact aggregates for their own neighbourhoods and nothing more. Nobody signed
-    in, an unknown role, an aggregate-only role (board, place MD, analyst) or another area: protected.
+    The one rule of access.py (`access.exact_figures`): a role that is not aggregate-only (an INT
+    lead), in an area it covers, and in demo mode on synthetic data only. Nobody signed in, an
+    unknown role, an aggregate-only role (board, place MD, analyst) or another area: protected.
     """
-    if user is None:
-        return False
-    try:
-        return not access.aggregate_only(user) and access.covers(db, user, area_code)
-    except access.AccessDenied:
-        return False
+    return access.exact_figures(db, user, area_code)
 
 
-def hide_small_months(rows: pd.DataFrame, exact: bool = False) -> pd.DataFrame:
-    """Monthly rows (from `monthly_values`) as the viewer may see them, with a `suppressed` column.
-
-    Unless `exact`, months whose numerator is 1–7 lose numerator, value and interval: the same rule
-    and helper as every other aggregate and the board pack (`suppress.suppress_measure_rows`).
-    """
-    return rows.assign(suppressed=False) if exact else suppress_measure_rows(rows)
+def hide_small_months(rows: pd.DataFrame) -> pd.DataFrame:
+    """Monthly rows (from `monthly_values`) as the viewer may see them, with a `suppressed` column:
+    protected months that could be a count of 1–7 lose numerator, value and interval
+    (`disclosure.hide`, the rule of every other figure). Exact months are never hidden."""
+    return disclosure.hide(rows)
 
 
 def _hidden(rows: pd.DataFrame) -> np.ndarray:
@@ -110,13 +105,13 @@ def has_series(rows: pd.DataFrame) -> bool:
     return rows["value"].notna().sum() >= MIN_POINTS
 
 
-def offered_series(series: pd.DataFrame, exact: bool = False) -> tuple[pd.DataFrame, list[str]]:
+def offered_series(series: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
     """The measures a viewer is offered as SPC charts, and the names of those left out for hiding.
 
     `series` is app/measure_series for one area. Returns the monthly rows (`hide_small_months`) of
     the measures with at least MIN_POINTS months shown, and the names of measures that have enough
     months but too few once the months of 1–7 are hidden."""
-    every = hide_small_months(monthly_values(series), exact)
+    every = hide_small_months(monthly_values(series))
     monthly = every.groupby("measure_id", sort=False).filter(has_series)
     too_hidden = every[~every["measure_id"].isin(monthly["measure_id"])].groupby("measure_id", sort=False).filter(
         lambda part: len(part) >= MIN_POINTS and part["suppressed"].any())["name"].unique()
@@ -148,14 +143,13 @@ def fixed_baseline_default(rows: pd.DataFrame) -> int:
     return min(MIN_POINTS, len(rows))
 
 
-def facets(children: pd.DataFrame, exact: Callable[[str], bool], baseline: int | None = None
+def facets(children: pd.DataFrame, baseline: int | None = None
            ) -> tuple[dict[str, pd.DataFrame], list[tuple[str, stats.SPCResult]], list[str]]:
     """One measure in each child area (app/measure_series_children), as the viewer may see it.
 
-    `exact(area_code)` says whether the viewer may see that area's exact months (`exact_for`).
     Returns each area's shown months by name (sorted), the SPC of those with a series (same
     `baseline` as the main chart), and the names of those left out for too few months."""
-    shown = {name: hide_small_months(part.reset_index(drop=True), exact(part["area_code"].iloc[0]))
+    shown = {name: hide_small_months(part.reset_index(drop=True))
              for name, part in monthly_values(children).groupby("area_name", sort=True)}
     results = [(name, spc_for(part, baseline)) for name, part in shown.items() if has_series(part)]
     left_out = [name for name, part in shown.items() if not has_series(part)]
@@ -244,13 +238,13 @@ def describe(result: stats.SPCResult, name: str, unit: str) -> str | None:
     return f"{name}: {why}." if why else None
 
 
-def icon_summary(series: pd.DataFrame, exact: bool = True) -> pd.DataFrame:
+def icon_summary(series: pd.DataFrame) -> pd.DataFrame:
     """One row per measure: latest value, variation and assurance icons, and the plain-words reason.
 
-    With `exact=False`, months of 1–7 are hidden first (`hide_small_months`): `latest_hidden` says the latest
+    Months that could be 1–7 are hidden first (`hide_small_months`): `latest_hidden` says the latest
     value is one of them, and the icons come from the months shown (`spc_for`).
     """
-    values = hide_small_months(monthly_values(series), exact)
+    values = hide_small_months(monthly_values(series))
     rows = []
     for measure_id, part in values.groupby("measure_id", sort=False):
         first = part.iloc[0]
@@ -307,13 +301,13 @@ def recent_trend(rows: pd.DataFrame) -> tuple[str | None, str]:
     return None, f"{indicators.SIGNIFICANCE_LABEL[judgement]} than {since}"
 
 
-def changes(series: pd.DataFrame, exact: bool = False) -> list[str]:
+def changes(series: pd.DataFrame) -> list[str]:
     """Sentences for every measure whose latest month shown has special cause variation.
 
-    Unless `exact`, months of 1–7 are hidden first (`hide_small_months`): a sentence quotes the latest
+    Months that could be 1–7 are hidden first (`hide_small_months`): a sentence quotes the latest
     month's value, which must never be a hidden one.
     """
-    values = hide_small_months(monthly_values(series), exact)
+    values = hide_small_months(monthly_values(series))
     out = []
     for _, part in values.groupby("measure_id", sort=False):
         if has_series(part):
@@ -323,10 +317,10 @@ def changes(series: pd.DataFrame, exact: bool = False) -> list[str]:
     return out
 
 
-def what_changed(area_code: str, run: Callable[..., pd.DataFrame], exact: bool = False) -> list[str]:
+def what_changed(area_code: str, run: Callable[..., pd.DataFrame]) -> list[str]:
     """Measures with special cause variation in the latest month for an area, in plain words.
 
-    `run` runs a named query (the app passes its cached runner; tests and exports a Database's).
-    Protected by default (see `changes`): the Overview shows it to every role, with no viewer to ask.
+    `run` runs a named query for the viewer (the app's cached runner, or `disclosure.for_viewer`),
+    which decides whether the months are exact or protected.
     """
-    return changes(run("app/measure_series", area_code=area_code), exact)
+    return changes(run("app/measure_series", area_code=area_code))

@@ -22,7 +22,9 @@ from neighbourhood_health.pipeline.cohort_catalogue import TREND_EVENTS, load_co
 from neighbourhood_health.config import Settings
 from neighbourhood_health.pipeline.engines import Engine, open_engine
 from neighbourhood_health.pipeline.geo import build_layers
+from neighbourhood_health.pipeline.protect import protect_marts
 from neighbourhood_health.pipeline.validate import validate_folder
+from neighbourhood_health.privacy import disclosure
 
 # Tables the measure loop appends to, each from its query, with types both engines name alike
 # (STRING is DuckDB's VARCHAR). measure_small_area is a working table that the measure_values
@@ -44,6 +46,7 @@ class Mart:
     order_by: tuple[str, ...]                 # a stable order, so both engines write the same rows alike
     query: str | None = None                  # queries/<query>.sql; None: the build table of that name
     partition_by: tuple[str, ...] = ()        # hive partitions: a folder `<name>.parquet/` read in parts
+    protected: bool = False                   # written by protect.protect_marts, not by the engine
 
 
 MARTS = (
@@ -52,6 +55,8 @@ MARTS = (
     Mart("measure_values", ("measure_id", "area_level", "area_code", "period"), "build/marts/measure_values",
          partition_by=("icb_code", "year")),
     Mart("measure_breakdown", ("measure_id", "neighbourhood_code", "imd_decile", "sex", "age_band", "ethnicity")),
+    # Written by `protect.protect_marts` after the others, from measure_breakdown.
+    Mart("breakdown_values", ("measure_id", "neighbourhood_code", "dimension", "category"), protected=True),
     Mart("reference_prevalence", ("condition", "imd_quintile", "sex", "age_band"), "build/marts/reference_prevalence"),
     # Person-level, for the Cohorts page: sorted by area so that one neighbourhood is a few row groups.
     Mart("person_profile", ("neighbourhood_code", "small_area_code", "person_id")),
@@ -107,6 +112,8 @@ def _cohort_rows(engine: Engine, cfg: Settings, extract_date, progress) -> None:
 def _write_marts(engine: Engine, out) -> dict[str, int]:
     counts = {}
     for mart in MARTS:
+        if mart.protected:
+            continue
         source = mart.name
         if mart.query:
             source = f"{mart.name}_mart"
@@ -142,6 +149,9 @@ def build_marts(cfg: Settings, progress=lambda f, m: None, engine: str | Engine 
         with staged_dir(cfg.marts_dir) as out:
             counts = _write_marts(eng, out)
             catalogue.to_parquet(out / "measures.parquet", index=False)
+            progress(0.9, "Protecting small numbers")
+            values = next(m for m in MARTS if m.name == "measure_values")
+            protect_marts(out, disclosure.key(cfg.data_dir), {m.name: m.order_by for m in MARTS}, values.partition_by)
             progress(0.92, "Drawing map layers")
             lookup = eng.to_pandas("small_areas")
             for level, layer in build_layers(cfg.geo_dir, lookup).items():

@@ -55,7 +55,8 @@ class Report:
 
     def as_frame(self) -> pd.DataFrame:
         return pd.DataFrame([p.__dict__ for p in self.problems],
-                            columns=["file", "column", "problem", "rows", "examples", "severity"])
+                            columns=["file", "column", "problem", "rows", "examples", "severity",
+                                     "personal", "example_rows"])
 
 
 def _kind(duck_type) -> str:
@@ -107,7 +108,8 @@ def _row_problems(con, query: str, file_of: dict[str, str], params: dict, report
     for row in run_on(con, "validate/summarise").itertuples(index=False):
         if row.n_rows:
             report.problems.append(Problem(file_of.get(row.table_name, row.table_name), row.column_name,
-                                           row.problem, int(row.n_rows), row.examples or "", row.severity))
+                                           row.problem, int(row.n_rows), row.examples or "", row.severity,
+                                           bool(row.personal), row.example_rows or ""))
 
 
 def validate_folder(extracts_dir: Path, geo_dir: Path, catalogue: pd.DataFrame | None = None) -> Report:

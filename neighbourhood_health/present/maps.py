@@ -6,7 +6,6 @@ fetch its default Carto basemap. So the basemap is only requested when the user 
 """
 from __future__ import annotations
 
-import html
 import json
 import math
 
@@ -15,6 +14,7 @@ import numpy as np
 import pandas as pd
 import pydeck as pdk
 
+from neighbourhood_health.present.text import html
 from neighbourhood_health.present.theme import (
     NHS_BLUE, NHS_DARK_BLUE, NHS_DARK_GREY, NHS_LIGHT_BLUE, NHS_LIGHT_GREY, NHS_ORANGE, WHITE)
 
@@ -93,9 +93,9 @@ def legend_html(title: str, items: list[tuple[str, str]]) -> str:
     rows = "".join(
         f'<div style="display:flex;align-items:center;gap:8px;margin:2px 0">'
         f'<span style="width:18px;height:14px;background:{colour};border:1px solid #425563;flex:none"></span>'
-        f'<span>{html.escape(label)}</span></div>' for colour, label in items)
+        f'<span>{html(label)}</span></div>' for colour, label in items)
     return (f'<div style="font-size:0.9rem;color:#212B32"><div style="font-weight:600;margin-bottom:4px">'
-            f'{html.escape(title)}</div>{rows}</div>')
+            f'{html(title)}</div>{rows}</div>')
 
 
 def view_state(frame: gpd.GeoDataFrame, width: int = MAP_WIDTH, height: int = MAP_HEIGHT) -> pdk.ViewState:
@@ -136,7 +136,8 @@ def label_layer(frame: gpd.GeoDataFrame, layer_id: str) -> pdk.Layer:
 
 
 def deck(layers: list[pdk.Layer], view: pdk.ViewState, tooltip: str, basemap: bool = False) -> pdk.Deck:
-    """The deck; with basemap=False nothing is fetched from the internet (see module docstring)."""
+    """The deck; with basemap=False nothing is fetched from the internet (see module docstring). The
+    tooltip is given as text, which deck.gl draws as text (`{"html": …}` would be drawn as HTML)."""
     options = {"map_provider": "carto", "map_style": "light"} if basemap else {"map_provider": None}
     return pdk.Deck(layers=layers, initial_view_state=view, tooltip={"text": tooltip}, **options)
 

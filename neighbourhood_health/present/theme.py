@@ -10,6 +10,8 @@ import textwrap
 
 import plotly.graph_objects as go
 
+from neighbourhood_health.present import text as as_text
+
 NHS_BLUE = "#005EB8"
 NHS_DARK_BLUE = "#003087"
 NHS_LIGHT_BLUE = "#9ECAE1"       # a tint of NHS Blue for "lower (no judgement)"
@@ -33,8 +35,10 @@ FONT = dict(family=FONT_FAMILY, size=13, color=NHS_BLACK)
 
 
 def title(text: str, width: int = 95) -> dict:
-    """A left-aligned plotly title wrapped at `width` characters (plotly does not wrap titles)."""
-    return dict(text="<br>".join(textwrap.wrap(text, width)), x=0, xanchor="left", font=dict(size=16))
+    """A left-aligned plotly title wrapped at `width` characters (plotly does not wrap titles); `text`
+    is plain text (names come from data files), escaped here so that plotly draws no tag in it."""
+    return dict(text="<br>".join(as_text.plotly(line) for line in textwrap.wrap(text, width)), x=0, xanchor="left",
+                font=dict(size=16))
 
 
 def layout(fig: go.Figure, heading: str, x_title: str, y_title: str, height: int, wrap: int = 95,
@@ -47,6 +51,6 @@ def layout(fig: go.Figure, heading: str, x_title: str, y_title: str, height: int
                       margin=dict(l=10, r=30, t=36 + 24 * lines, b=50), showlegend=legend,
                       legend=dict(orientation="h", y=-0.2, x=0))
     axes = dict(showline=True, linecolor=NHS_DARK_GREY, gridcolor=NHS_PALE_GREY, zeroline=False)
-    fig.update_xaxes(title_text=x_title, **axes)
-    fig.update_yaxes(title_text=y_title, **axes, **({"rangemode": "tozero"} if from_zero else {}))
+    fig.update_xaxes(title_text=as_text.plotly(x_title), **axes)
+    fig.update_yaxes(title_text=as_text.plotly(y_title), **axes, **({"rangemode": "tozero"} if from_zero else {}))
     return fig

@@ -11,9 +11,11 @@ Roles (DESIGN section 5):
 
 Users come from sign-in (Streamlit's `st.login`, OpenID Connect) when `.streamlit/secrets.toml`
 has an `[auth]` section: the signed-in email is looked up in the users file (NHD_USERS_FILE, see
-config/users.example.csv) for a role and areas. Without `[auth]` the app runs in demo mode: a
-banner says so and a role switcher in the sidebar stands in for sign-in; a demo user is given
-person-level lists only when the loaded extract is the synthetic demo.
+config/users.example.csv) for a role and areas; `load_users` checks that each user's areas fit
+their role. Without `[auth]` the app runs in demo mode: a banner says so and a role switcher in the
+sidebar stands in for sign-in. Anyone can choose a demo role, so demo mode gives exact figures,
+person-level lists and the server's folders only when the loaded extract is the synthetic demo; on
+any other extract it offers aggregate-only roles (`demo_roles`) and the checks refuse the rest.
 
 Every function that returns data calls the checks here (see neighbourhood_health.measures.cohorts), so
 hiding a widget is never the only protection.
@@ -37,6 +39,7 @@ class Role:
     aggregate_only: bool   # aggregates it sees are suppressed
     audit: bool            # may read the audit log
     area_levels: tuple[str, ...]  # the levels its areas are given at
+    server_paths: bool = False    # may see where the server keeps the data (folder and file paths)
 
 
 ROLES = {r.role_id: r for r in (
@@ -47,7 +50,7 @@ ROLES = {r.role_id: r for r in (
     Role("int_lead", "INT lead", lists=True, aggregate_only=False, audit=False,
          area_levels=("neighbourhood",)),
     Role("analyst", "Analyst", lists=False, aggregate_only=True, audit=True,
-         area_levels=("all", "icb", "place")),
+         area_levels=("all", "icb", "place"), server_paths=True),
 )}
 
 
@@ -72,22 +75,79 @@ class User:
 
 # --- Users file -------------------------------------------------------------------------------
 
-def load_users(path: Path) -> dict[str, User]:
-    """email → User from a CSV of email, name, role, areas (area codes separated by ';')."""
+class UsersFileError(ValueError):
+    """The users file is wrong: the message names the file, and each problem's line, email and role."""
+
+
+LEVEL_CODES = {"all": ALL, "icb": "ICB", "place": "place", "neighbourhood": "neighbourhood"}
+LEVEL_WORDS = {"icb": "an ICB", "place": "a place", "neighbourhood": "a neighbourhood", "small_area": "a small area"}
+
+
+def load_users(path: Path, areas: pd.DataFrame | None = None) -> dict[str, User]:
+    """email → User from a CSV of email, name, role, areas (area codes separated by ';').
+
+    Every problem is reported at once (UsersFileError): an unknown role, a missing email, an email
+    given twice, a user with no areas and, given the area tree `areas` (area_code, area_level and
+    area_name, as `measures.areas.tree` returns), an area code that is not in it or is not at the
+    role's levels (`Role.area_levels`): an INT lead neighbourhoods only, a place managing director
+    places only, a board member or analyst ALL, ICBs or places. No file: no users.
+    """
     path = Path(path)
     if not path.is_file():
         return {}
     table = pd.read_csv(path, dtype=str, keep_default_na=False, comment="#")
     missing = {"email", "name", "role", "areas"} - set(table.columns)
     if missing:
-        raise ValueError(f"{path}: missing column(s) {', '.join(sorted(missing))}")
-    users = {}
-    for i, row in table.iterrows():
-        if row.role not in ROLES:
-            raise ValueError(f"{path} row {i + 2}: role {row.role!r} is not one of {sorted(ROLES)}")
-        areas = tuple(a.strip() for a in row.areas.split(";") if a.strip())
-        users[row.email.strip().lower()] = User(row.email.strip().lower(), row["name"], row.role, areas)
+        raise UsersFileError(f"{path.name}: missing column(s) {', '.join(sorted(missing))}")
+    tree = None if areas is None else areas.set_index("area_code", drop=False)
+    lines = _data_lines(path, len(table))
+    users, first_line, problems = {}, {}, []
+    for line, row in zip(lines, table.itertuples(index=False)):
+        email, role = row.email.strip().lower(), row.role.strip()
+        codes = tuple(a.strip() for a in row.areas.split(";") if a.strip())
+        where = f"{path.name} line {line} ({email or 'no email'}, role {role or '(none)'})"
+        if not email:
+            problems.append(f"{where}: the email is missing")
+        elif email in first_line:
+            problems.append(f"{where}: {email} is already given on line {first_line[email]}; "
+                            "give each person one line")
+        if role not in ROLES:
+            problems.append(f"{where}: role {role!r} is not one of {', '.join(sorted(ROLES))}")
+        elif not codes:
+            problems.append(f"{where}: no areas are given")
+        elif tree is not None:
+            problems += [f"{where}: {why}" for why in _misfits(ROLES[role], codes, tree)]
+        first_line.setdefault(email, line)
+        users.setdefault(email, User(email, row.name, role, codes))
+    if problems:
+        raise UsersFileError("\n".join(problems))
     return users
+
+
+def _data_lines(path: Path, rows: int) -> list[int]:
+    """The line number in the file of each data row (the header, comments and blank lines skipped)."""
+    text = path.read_text(encoding="utf-8", errors="replace").splitlines()
+    numbers = [n for n, line in enumerate(text, start=1) if line.strip() and not line.lstrip().startswith("#")][1:]
+    return numbers if len(numbers) == rows else list(range(2, rows + 2))
+
+
+def _misfits(role: Role, codes: tuple[str, ...], tree: pd.DataFrame) -> list[str]:
+    """Why some of these area codes do not fit the role (nothing when they all do)."""
+    unknown = [code for code in codes if code != ALL and code not in tree.index]
+    wrong = []
+    for code in (c for c in codes if c not in unknown):
+        level = "all" if code == ALL else tree.at[code, "area_level"]
+        if level not in role.area_levels:
+            wrong.append(f"{ALL} (every area)" if code == ALL
+                         else f"{code} ({tree.at[code, 'area_name']}, {LEVEL_WORDS.get(level, level)})")
+    levels = [LEVEL_CODES[level] for level in role.area_levels]
+    allowed = ", ".join(levels[:-1]) + " or " + levels[-1] if len(levels) > 1 else levels[0]
+    why = []
+    if unknown:
+        why.append(f"unknown area code(s) {', '.join(unknown)}: not an ICB, place or neighbourhood in the area tree")
+    if wrong:
+        why.append(f"{role.label} areas must be {allowed} codes, not {'; '.join(wrong)}")
+    return why
 
 
 # --- Checks -----------------------------------------------------------------------------------
@@ -140,6 +200,50 @@ def require_audit(user: User) -> None:
 
 def aggregate_only(user: User) -> bool:
     return user.role_info.aggregate_only
+
+
+def exact_figures(db, user: User | None, area_code: str) -> bool:
+    """Whether this viewer may see an area's exact figures, counts of 1–7 included.
+
+    Only a role that is not aggregate-only (an INT lead), only for an area it covers, and for a demo
+    user only on the synthetic demo extract: anyone can choose a demo role, so it must never unlock
+    a real extract's small numbers. Nobody signed in, an unknown role or an unknown area: protected.
+    Every reader that could give exact figures asks this, so hiding a widget is never the only guard.
+    """
+    if user is None:
+        return False
+    try:
+        if user.role_info.aggregate_only or not covers(db, user, area_code):
+            return False
+    except AccessDenied:
+        return False
+    return not user.demo or is_synthetic(db)
+
+
+def person_level_details(db, user: User | None) -> bool:
+    """Whether this viewer may see person IDs and other values of one person's record outside the
+    lists (the Data page's validation examples): roles given lists, a demo user on synthetic data only."""
+    return _role_may(db, user, "lists")
+
+
+def server_paths(db, user: User | None) -> bool:
+    """Whether this viewer may see where the server keeps the data (folder and file paths): roles that
+    load and check the extracts (analysts), a demo user on synthetic data only."""
+    return _role_may(db, user, "server_paths")
+
+
+def _role_may(db, user: User | None, permission: str) -> bool:
+    if user is None or user.role not in ROLES:
+        return False
+    return getattr(ROLES[user.role], permission) and (not user.demo or is_synthetic(db))
+
+
+def demo_roles(db) -> list[str]:
+    """The roles demo mode offers: every role on the synthetic demo; on any other extract only those
+    that see protected aggregates and no lists, since a demo role is anyone's for the choosing."""
+    if is_synthetic(db):
+        return list(ROLES)
+    return [r.role_id for r in ROLES.values() if r.aggregate_only and not r.lists]
 
 
 def is_synthetic(db) -> bool:

@@ -1,4 +1,4 @@
-"""An append-only audit log of person-level views and exports (and of refusals).
+"""An append-only audit log of person-level views, of every download (and of refusals).
 
 One parquet file per event, under `<data_dir>/audit/`, written beside its final name and renamed
 into place (an atomic step on one file system), then made read-only. Nothing here rewrites or
@@ -19,7 +19,8 @@ import pyarrow.parquet as pq
 from neighbourhood_health.privacy.access import User, require_audit
 from neighbourhood_health.store import new_connection, run_on
 
-ACTIONS = {"list_view", "export_list", "export_counts", "refused"}
+#: export_counts: a table of protected figures (CSV); export_pack: the board pack (PowerPoint or HTML).
+ACTIONS = {"list_view", "export_list", "export_counts", "export_pack", "refused"}
 SCHEMA = pa.schema([
     ("event_id", pa.string()), ("recorded_at", pa.timestamp("us", tz="UTC")), ("user_id", pa.string()),
     ("user_name", pa.string()), ("role", pa.string()), ("user_areas", pa.string()), ("demo", pa.bool_()),

@@ -1,7 +1,8 @@
--- For every recorded-prevalence measure: the recorded count and the eligible population of each
--- neighbourhood inside an area ($scope_code), by IMD quintile × sex × age band, with the reference
--- prevalence of that stratum: what indirect standardisation needs for expected counts.
--- The population is the measure's own denominator, so its age limits (min_age) apply to both.
+-- For every recorded-prevalence measure: the eligible population of each neighbourhood inside an
+-- area ($scope_code) by IMD quintile × sex × age band, with the reference prevalence of that
+-- stratum: what indirect standardisation needs for expected counts. No recorded counts: those
+-- come, protected, from app/prevalence_recorded. The population is the measure's own
+-- denominator, so its age limits (min_age) apply to expected and recorded alike.
 WITH conditions AS (
     SELECT measure_id, name, json_extract_string(query_params, '$.condition') AS condition
     FROM measures WHERE query = 'recorded_prevalence'
@@ -12,14 +13,14 @@ units AS (
 ),
 strata AS (
     SELECT measure_id, neighbourhood_code, CAST((imd_decile + 1) // 2 AS INTEGER) AS imd_quintile,
-           sex, age_band, sum(numerator) AS recorded, sum(denominator) AS population
+           sex, age_band, sum(denominator) AS population
     FROM measure_breakdown
     WHERE measure_id IN (SELECT measure_id FROM conditions)
       AND neighbourhood_code IN (SELECT neighbourhood_code FROM units)
     GROUP BY ALL
 )
 SELECT c.measure_id, c.condition, c.name, u.neighbourhood_code, u.neighbourhood_name,
-       s.imd_quintile, s.sex, s.age_band, s.recorded, s.population, r.prevalence AS reference_prevalence
+       s.imd_quintile, s.sex, s.age_band, s.population, r.prevalence AS reference_prevalence
 FROM strata s
 JOIN conditions c USING (measure_id)
 JOIN units u USING (neighbourhood_code)

@@ -1,8 +1,13 @@
 -- Summarise the failing rows of one check file (exposed as the view `failures`): one row per
--- table × column × problem, with the count and the first three rows as examples.
+-- table × column × problem, with the count and the first three rows as examples. Each check says
+-- whether its example is personal (a person ID, or a value from one person's record that is not a
+-- code): `example_rows` names the same rows without their values, for viewers who may not see them.
 SELECT table_name, column_name, problem, severity, count(*) AS n_rows,
        string_agg('row ' || file_row_number || ': ' || example, '; ' ORDER BY file_row_number)
-           FILTER (WHERE rank_in_check <= 3) AS examples
+           FILTER (WHERE rank_in_check <= 3) AS examples,
+       string_agg('row ' || file_row_number, '; ' ORDER BY file_row_number)
+           FILTER (WHERE rank_in_check <= 3) AS example_rows,
+       bool_or(example_personal) AS personal
 FROM (SELECT *, row_number() OVER (PARTITION BY table_name, column_name, problem ORDER BY file_row_number) AS rank_in_check
       FROM failures)
 GROUP BY ALL

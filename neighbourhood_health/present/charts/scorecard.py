@@ -1,14 +1,16 @@
-"""The scorecard's table and Fingertips-style spine chart, drawn from `scorecard` results."""
+"""The scorecard's table and Fingertips-style spine chart, drawn from `scorecard` results. The table
+holds plain text (each page escapes it for its renderer); the chart escapes measure names for plotly."""
 from __future__ import annotations
 
 import pandas as pd
 import plotly.graph_objects as go
 
+from neighbourhood_health.present import text as as_text
 from neighbourhood_health.present.charts import spc as charts_spc
 from neighbourhood_health.measures.indicators import SIGNIFICANCE_LABEL, format_value
 from neighbourhood_health.present.tables import period_label
 from neighbourhood_health.present.theme import NHS_BLACK, NHS_BLUE, NHS_LIGHT_GREY, NHS_ORANGE, NHS_PALE_BLUE, NHS_RED, WHITE
-from neighbourhood_health.privacy.suppress import SUPPRESSED
+from neighbourhood_health.privacy.disclosure import SUPPRESSED
 
 MARKER = {"better": NHS_BLUE, "worse": NHS_ORANGE, "similar": WHITE, "higher": NHS_PALE_BLUE,
           "lower": NHS_PALE_BLUE, "not compared": WHITE}
@@ -57,7 +59,7 @@ def table(rows: pd.DataFrame) -> pd.DataFrame:
 def _hover(r) -> str:
     low, high = ("Lowest", "Highest") if r.polarity == "no_judgement" else ("Worst", "Best")
     f = lambda v: format_value(v, r.unit)
-    return (f"<b>{r.name}</b><br>This area: {f(r.value)}<br>Benchmark: {f(r.benchmark)}<br>"
+    return (f"<b>{as_text.plotly(r.name)}</b><br>This area: {f(r.value)}<br>Benchmark: {f(r.benchmark)}<br>"
             f"{low}: {f(r.worst)} · 25th–75th percentile: {f(r.q25)} to {f(r.q75)} · {high}: {f(r.best)}"
             f"<br>{r.peers} peer areas")
 
@@ -65,7 +67,7 @@ def _hover(r) -> str:
 def spine_figure(spine: pd.DataFrame, title: str = "") -> go.Figure:
     """Spine chart: peers' range (worst to best, light), interquartile range (dark), benchmark line at
     the centre, the area as a circle coloured by its significance against the benchmark."""
-    names = spine["name"].tolist()
+    names = spine["name"].map(as_text.plotly).tolist()
     fig = go.Figure()
     for start, end, colour, label in (("pos_worst", "pos_best", OUTER, "Peers: worst to best"),
                                       ("pos_q25", "pos_q75", INNER, "Peers: 25th to 75th percentile")):
@@ -79,7 +81,7 @@ def spine_figure(spine: pd.DataFrame, title: str = "") -> go.Figure:
                 "line": {"color": TEXT, "width": 1.5}},
         hovertext=[_hover(r) for r in spine.itertuples()], hoverinfo="text"))
     fig.add_vline(x=0, line_color=BENCHMARK, line_width=2)
-    fig.update_layout(barmode="overlay", height=90 + 34 * len(names), title=title, showlegend=True,
+    fig.update_layout(barmode="overlay", height=90 + 34 * len(names), title=as_text.plotly(title), showlegend=True,
                       margin={"l": 10, "r": 10, "t": 60 if title else 30, "b": 30}, plot_bgcolor="#FFFFFF",
                       font={"color": TEXT}, legend={"orientation": "h", "y": -0.02, "yanchor": "top"})
     fig.update_xaxes(range=[-1.08, 1.08], tickvals=[-1, 0, 1], ticktext=["Worst", "Benchmark", "Best"],

@@ -2,7 +2,8 @@
 
 Colours follow the dashboard's colour-blind-safe judgement colours, which are the Making Data
 Count meanings in NHS identity colours: improvement NHS Blue, concern NHS Orange, variation that
-is not judged NHS Purple, common cause NHS Mid Grey; the target line is NHS Red, dashed.
+is not judged NHS Purple, common cause NHS Mid Grey; the target line is NHS Red, dashed. Titles,
+area names, units and event labels arrive as plain text and are escaped here (`present.text.plotly`).
 """
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from neighbourhood_health.measures.indicators import format_value
+from neighbourhood_health.present import text as as_text
 from neighbourhood_health.present.theme import (
     NHS_BLACK, NHS_BLUE, NHS_DARK_GREY, NHS_MID_GREY, NHS_ORANGE, NHS_PURPLE, NHS_RED)
 from neighbourhood_health.stats import SPCResult
@@ -94,14 +96,15 @@ def spc_figure(result: SPCResult, title: str, unit: str, monthly: pd.DataFrame |
     for i, event in enumerate(events):
         fig.add_shape(type="line", x0=event["date"], x1=event["date"], y0=0, y1=1, yref="paper",
                       line={"color": EVENT, "width": 2, "dash": "dot"})
-        fig.add_annotation(x=event["date"], y=1 - 0.07 * i, yref="paper", text=event["label"], showarrow=False,
-                           xanchor="left", yanchor="top", bgcolor="rgba(255,255,255,0.85)", font={"color": EVENT})
-    fig.update_layout(title={"text": title, "x": 0, "xanchor": "left"}, height=460,
+        fig.add_annotation(x=event["date"], y=1 - 0.07 * i, yref="paper", text=as_text.plotly(event["label"]),
+                           showarrow=False, xanchor="left", yanchor="top", bgcolor="rgba(255,255,255,0.85)",
+                           font={"color": EVENT})
+    fig.update_layout(title={"text": as_text.plotly(title), "x": 0, "xanchor": "left"}, height=460,
                       margin={"l": 70, "r": 10, "t": 60, "b": 10},
                       plot_bgcolor="#FFFFFF", font={"color": TEXT}, hovermode="closest",
                       legend={"orientation": "h", "y": -0.12})
     fig.update_xaxes(showgrid=False, linecolor=LIMIT, dtick="M3", tickformat="%b\n%Y")
-    fig.update_yaxes(title=unit, gridcolor="#E8EDEE", zeroline=False, rangemode="nonnegative")
+    fig.update_yaxes(title=as_text.plotly(unit), gridcolor="#E8EDEE", zeroline=False, rangemode="nonnegative")
     return fig
 
 
@@ -112,7 +115,7 @@ def small_multiples(results: list[tuple[str, SPCResult]], unit: str, columns: in
     `monthly` (area name → its rows) draws every month, so hidden months are gaps, as in `spc_figure`."""
     monthly = monthly or {}
     rows = max(1, math.ceil(len(results) / columns))
-    titles = [f"<b>{name}</b>" if name == highlight else name for name, _ in results]
+    titles = [f"<b>{as_text.plotly(name)}</b>" if name == highlight else as_text.plotly(name) for name, _ in results]
     titles = [f"{t}<br><span style='font-size:11px'>{VARIATION_LABEL.get(variation(r), 'Too little variation')}"
               "</span>" for t, (_, r) in zip(titles, results)]
     fig = make_subplots(rows=rows, cols=columns, shared_xaxes=True, shared_yaxes=True, subplot_titles=titles,
