@@ -8,8 +8,9 @@ Two attackers, both given the truth's structure (which cells add up to which fig
   relations between the bases (a neighbourhood's year is the sum of its small areas' months, and
   also of its residents' age bands, sexes and ethnic groups; a denominator that is the whole
   registered population is published exactly). Each (measure, neighbourhood) is one system of
-  interval-bounded integers tied to one total, so the bounds it computes for every hidden cell are
-  exact, not an approximation.
+  interval-bounded integers whose sides add up to one total, so the bounds it computes for every
+  hidden cell are exact, not an approximation. It is written apart from the build's own check
+  (queries/build/protect/pinned_breakdowns.sql), so each checks the other.
 - `pinned_by_primary_suppression`: against the rule before this change (counts of 1–7 hidden where
   they are shown, everything else exact), at the grains the pages show for one place: small-area
   and neighbourhood years, neighbourhood and place months, deciles, quintiles and breakdowns by
@@ -24,7 +25,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 from scipy.optimize import linprog
-from scipy.sparse import coo_matrix
+from scipy.sparse import coo_matrix, vstack
 
 from neighbourhood_health.privacy.disclosure import ROUND_TO, THRESHOLD
 
@@ -55,19 +56,24 @@ def bounds(protected: np.ndarray, small: np.ndarray) -> tuple[np.ndarray, np.nda
     return lo.astype(float), hi.astype(float)
 
 
-def _pinned_in_system(frame: pd.DataFrame, fixed_total: float | None) -> pd.Series:
-    """For one system (sides that each add up to one unknown total), whether each hidden cell is pinned.
-
-    `frame` has side, lo, hi, small. The total lies in the intersection of the sides' ranges; a
-    cell's range is then its own bounds cut by total − (the most and least the rest of its side holds)."""
-    sums = frame.groupby("side").agg(lo=("lo", "sum"), hi=("hi", "sum"))
-    t_lo, t_hi = sums["lo"].max(), sums["hi"].min()
-    if fixed_total is not None:
-        t_lo, t_hi = max(t_lo, fixed_total), min(t_hi, fixed_total)
-    side = sums.loc[frame["side"]]
-    lo = np.maximum(frame["lo"].to_numpy(), t_lo - (side["hi"].to_numpy() - frame["hi"].to_numpy()))
-    hi = np.minimum(frame["hi"].to_numpy(), t_hi - (side["lo"].to_numpy() - frame["lo"].to_numpy()))
-    return pd.Series(frame["small"].to_numpy() & (np.ceil(lo - 1e-9) >= np.floor(hi + 1e-9)), index=frame.index)
+def pinned_cells(part: pd.DataFrame, figure: str, population: pd.Series | None) -> tuple[pd.DataFrame, pd.Series]:
+    """Which hidden cells are pinned, system by system (rows: measure_id, neighbourhood_code, side,
+    lo, hi, small and the true `figure`). Each side adds up to the system's one total, which lies
+    where all sides' ranges meet (or is the published population); a cell's range is its own cut by
+    the total less the most and the least the other cells of its side can hold."""
+    system = ["measure_id", "neighbourhood_code"]
+    sides = part.groupby([*system, "side"])[["lo", "hi"]].transform("sum")
+    per_side = part.assign(side_lo=sides["lo"], side_hi=sides["hi"])
+    totals = per_side.groupby(system).agg(t_lo=("side_lo", "max"), t_hi=("side_hi", "min"))
+    totals = totals.join(part[part["side"] == "area"].groupby(system)[figure].sum().rename("true_total"))
+    if population is not None:  # the whole registered population is published
+        known = totals["true_total"].to_numpy() == population.reindex(
+            totals.index.get_level_values("neighbourhood_code")).to_numpy()
+        totals.loc[known, "t_lo"] = totals.loc[known, "t_hi"] = totals.loc[known, "true_total"]
+    per_side = per_side.join(totals[["t_lo", "t_hi"]], on=system)
+    lo = np.maximum(per_side["lo"], per_side["t_lo"] - (per_side["side_hi"] - per_side["hi"]))
+    hi = np.minimum(per_side["hi"], per_side["t_hi"] - (per_side["side_lo"] - per_side["lo"]))
+    return per_side, per_side["small"] & (np.ceil(lo - 1e-9) >= np.floor(hi + 1e-9))
 
 
 def pinned_by_protected_rule(marts: Path) -> pd.DataFrame:
@@ -98,17 +104,10 @@ def pinned_by_protected_rule(marts: Path) -> pd.DataFrame:
             part = part[part["measure_id"].map(methods).eq("proportion")]
         part["lo"], part["hi"] = bounds(part[f"p_{figure}"], part[f"{figure}_small"])
         part["small"] = part[f"{figure}_small"].astype(bool)
-        for (measure, neighbourhood), system in part.groupby(["measure_id", "neighbourhood_code"]):
-            if not system["small"].any():
-                continue
-            true_total = system.loc[system["side"] == "area", figure].sum()
-            fixed = float(population[neighbourhood]) if figure == "denominator" and \
-                true_total == population.get(neighbourhood) else None
-            pinned = _pinned_in_system(system, fixed)
-            for index in pinned.index[pinned.to_numpy()]:
-                row = system.loc[index]
-                found.append({"figure": figure, "measure_id": measure, "neighbourhood_code": neighbourhood,
-                              "cell": f"{row['side']} {row['cell']}", "true": row[figure]})
+        per_side, pinned = pinned_cells(part, figure, population if figure == "denominator" else None)
+        for _, row in per_side[pinned].iterrows():
+            found.append({"figure": figure, "measure_id": row["measure_id"], "neighbourhood_code": row["neighbourhood_code"],
+                          "cell": f"{row['side']} {row['cell']}", "true": row[figure]})
     return pd.DataFrame(found, columns=["figure", "measure_id", "neighbourhood_code", "cell", "true"])
 
 
@@ -180,7 +179,7 @@ def pinned_by_primary_suppression(marts: Path, place_code: str, measure_id: str)
             zero[members] = True
     keep = np.flatnonzero(~zero)
     a = a[:, keep]
-    a_ub = __import__("scipy.sparse", fromlist=["vstack"]).vstack([a, -a]).tocsr()
+    a_ub = vstack([a, -a]).tocsr()
     b_ub = np.concatenate([hi, -lo])
     recovered = wrong = 0
     for k in np.flatnonzero(hidden):
