@@ -12,7 +12,6 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
-from neighbourhood_health.privacy import access
 from neighbourhood_health.measures import cohorts, indicators
 from neighbourhood_health.pipeline.contract import CONDITIONS
 
@@ -53,6 +52,13 @@ def _events(f, residents):
     return a[a.person_id.isin(residents.person_id)].merge(residents, on="person_id")
 
 
+def _everywhere(database) -> list[str]:
+    """Every neighbourhood: exact figures everywhere, so ours can be checked against pandas' exact sums
+    (the protected ones cost the same: the same rows, the other columns)."""
+    areas = database.run("app/areas")
+    return list(areas.loc[areas["area_level"] == "neighbourhood", "area_code"])
+
+
 def _with_rates(frame):
     frame = frame.assign(method="rate", multiplier=1000.0)
     return indicators.with_intervals(frame)
@@ -60,7 +66,8 @@ def _with_rates(frame):
 
 # 1. A measure by neighbourhood, with intervals (Map, Inequalities funnel)
 def by_neighbourhood_ours(database, areas):
-    frame = database.run("app/measure_within_area", measure_id=MEASURE, level="neighbourhood",
+    frame = database.run("app/measure_within_area", exact_areas=_everywhere(database), measure_id=MEASURE,
+                         level="neighbourhood",
                          scope_code=areas["place"])
     return _with_rates(frame[["area_code", "numerator", "denominator"]])
 
@@ -75,7 +82,8 @@ def by_neighbourhood_pandas(f, areas):
 
 # 2. A measure by deprivation decile (Inequalities)
 def by_decile_ours(database, areas):
-    frame = database.run("app/inequality_breakdown", measure_id=MEASURE, scope_code=areas["place"])
+    frame = database.run("app/inequality_breakdown", exact_areas=_everywhere(database), measure_id=MEASURE,
+                         scope_code=areas["place"])
     frame = frame[frame.dimension == "imd_decile"].rename(columns={"category": "imd_decile"})
     frame["imd_decile"] = frame.imd_decile.astype(int)
     return _with_rates(frame[["imd_decile", "numerator", "denominator"]])
@@ -91,7 +99,7 @@ def by_decile_pandas(f, areas):
 
 # 3. A monthly series (Trends)
 def series_ours(database, areas):
-    frame = database.run("app/measure_series", area_code=areas["place"])
+    frame = database.run("app/measure_series", exact_areas=_everywhere(database), area_code=areas["place"])
     frame = frame[frame.measure_id == MEASURE]
     return _with_rates(frame[["period", "numerator", "denominator"]].assign(period=lambda d: pd.to_datetime(d.period)))
 
@@ -115,13 +123,11 @@ FILTERS = cohorts.Filters(conditions=("hypertension", "diabetes"), all_condition
                           activity_types=("emergency_admission",), min_events=1)
 
 
-def _lead(areas):
-    return access.User("benchmark", "Benchmark", "int_lead", (areas["place"],))
-
-
 def cohort_counts_ours(database, areas):
-    table = cohorts.counts(database, _lead(areas), FILTERS, areas["place"]).table
-    cells = table.drop(index=cohorts.suppress.TOTAL, columns=cohorts.suppress.TOTAL).stack()
+    """The builder's exact count for a place (what it counts before any protection; the page offers
+    the builder only in an INT lead's own neighbourhoods, but the counting is the same)."""
+    table, _ = cohorts._raw_counts(database, FILTERS, areas["place"])
+    cells = table.stack()
     return cells[cells > 0].rename("numerator").reset_index().assign(denominator=1.0)
 
 

@@ -12,6 +12,7 @@ import pytest
 
 from neighbourhood_health.privacy import access, audit
 from neighbourhood_health.measures import cohorts
+from protection_rule import assert_protected_figures, expected_table, secret
 
 BRENT, BRENT_EAST = "Z72000006", "Z70000021"
 LEAD = access.User("lead@example.nhs.uk", "Lead", "int_lead", (BRENT_EAST,))
@@ -94,13 +95,27 @@ def test_only_analysts_read_the_log(tmp_path):
     assert audit.read_log(ANALYST, tmp_path / "empty").empty
 
 
-def test_counts_export_hides_small_numbers_for_every_role(demo_db, tmp_path):
+def test_counts_export_is_what_the_page_shows_each_role(demo_db, tmp_path):
+    """The counts CSV holds the viewer's table: exact for an INT lead in their own neighbourhood;
+    for a board member protected cells (multiples of 5) with totals that are their sums, and "*"
+    exactly where the rule hides a figure, so no exact count of 1–7 is in the file."""
+    definition = "frail_emergency_admissions"
     for someone, area in ((LEAD, BRENT_EAST), (BOARD, BRENT)):
-        csv = cohorts.export_counts_csv(demo_db, someone, "frail_emergency_admissions", area, tmp_path)
+        csv = cohorts.export_counts_csv(demo_db, someone, definition, area, tmp_path)
         table = pd.read_csv(io.BytesIO(csv), index_col=0, dtype=str)
         values = table.replace("*", np.nan).astype(float)
-        assert not ((values >= 1) & (values <= 7)).any().any()
+        shown = cohorts.counts(demo_db, someone, definition, area)
+        np.testing.assert_array_equal(values.to_numpy(), shown.table.to_numpy())
+        raw, _ = cohorts._raw_counts(demo_db, definition, area)
+        if someone is LEAD:
+            assert not shown.protected and not values.isna().any().any()
+            assert ((raw >= 1) & (raw <= 7)).any().any(), "the lead's exact table has small cells on the demo data"
+            continue
+        assert shown.protected
+        assert_protected_figures(values)
+        want = expected_table(raw, secret(demo_db), f"cohort|{definition}")
+        np.testing.assert_array_equal(values.to_numpy(), want.to_numpy())
         hidden = values.isna().to_numpy()
-        assert hidden.any(), "this cohort has small cells on the demo data"
-        assert all(hidden[i, :].sum() != 1 for i in range(hidden.shape[0]))
-        assert all(hidden[:, j].sum() != 1 for j in range(hidden.shape[1]))
+        assert hidden.any(), "this cohort has hidden cells on the demo data"
+        small = ((raw >= 1) & (raw <= 7)).to_numpy()
+        assert not (hidden[:-1, :-1] & ~small).any(), "only a cell of 1–7 is hidden"

@@ -1,7 +1,9 @@
 """The board pack (issue 7): the PowerPoint and HTML files built from one content builder.
 
-Figures are checked against values computed here straight from the parquet marts, and every file
-is searched for counts of 1–7 (cohort counts and small numerators) that suppression should hide.
+A pack is for a board: its figures are protected whoever builds it. They are checked against values
+computed here straight from the parquet marts' protected cells (p_numerator, p_denominator: sums of
+protected small-area cells, multiples of 5), hidden where the rule hides them, and every file is
+searched for exact counts of 1–7 (cohort counts and numerators) that protection should not show.
 """
 from __future__ import annotations
 
@@ -27,10 +29,11 @@ from neighbourhood_health import stats
 from neighbourhood_health.__main__ import main
 from neighbourhood_health.config import PROJECT_ROOT
 from neighbourhood_health.export import content, html, pptx
-from neighbourhood_health.privacy.disclosure import SUPPRESSED, THRESHOLD
+from neighbourhood_health.privacy.disclosure import LEGEND, SUPPRESSED, THRESHOLD
 
+from protection_rule import expected_table, secret
 from test_scorecard import independent_latest
-from test_trends import marts
+from test_trends import independent_protected_series, marts
 
 BRENT, BRENT_SOUTH_WEST = "Z72000006", "Z70000019"  # the neighbourhood has a cohort of 1–7 at test scale
 CHART_PART = "application/vnd.openxmlformats-officedocument.drawingml.chart+xml"
@@ -46,8 +49,14 @@ def packs(demo_cfg, demo_db):
     return out
 
 
-def small(value) -> bool:
-    return value is not None and not pd.isna(value) and 1 <= float(value) <= THRESHOLD
+def protected_count(value) -> bool:
+    """A count as a board may see it: hidden, or a sum of protected cells (a multiple of 5)."""
+    return value is None or pd.isna(value) or float(value) % 5 == 0
+
+
+def hidden(numerator, numerator_small, denominator, denominator_small) -> bool:
+    """The rule: a figure is hidden when a hidden count is in it and its protected value is 0 or 5."""
+    return bool((numerator_small and numerator < 7.5) or (denominator_small and denominator < 7.5))
 
 
 def same(actual, expected, rel: float = 1e-9) -> bool:
@@ -116,12 +125,14 @@ def test_pptx_has_every_slide_native_charts_one_map_picture_and_notes(packs, dem
     notes = prs.slides[slide_number(pack, "inequality") - 1].notes_slide.notes_text_frame.text
     assert definitions.loc["Emergency admissions", "definition"] in notes
     assert definitions.loc["Emergency admissions", "source"] in notes
-    assert "Suppression" in text(len(pack.slides)) and "Wilson" in text(len(pack.slides))
+    methods = text(len(pack.slides))
+    assert f"Small numbers: {LEGEND}" in methods and "Wilson" in methods
+    assert LEGEND in text(1), "the title slide says how the figures were protected"
 
 
 def test_pptx_scorecard_tables_match_the_marts(packs, demo_cfg):
     pack, prs, _ = packs[BRENT]
-    latest = independent_latest(demo_cfg, BRENT).reset_index().set_index("name")
+    latest = independent_latest(demo_cfg, BRENT, protected=True).reset_index().set_index("name")
     scorecards = [t for i, t in tables(prs).items() if pack.slides[i - 1].key.startswith("scorecard:")]
     rows = pd.concat(scorecards, ignore_index=True)
     assert not rows["Measure"].str.contains("recorded prevalence").any()
@@ -130,9 +141,10 @@ def test_pptx_scorecard_tables_match_the_marts(packs, demo_cfg):
         name = re.sub(r" \([^)]*\)$", "", row.Measure) if row.Measure not in latest.index else row.Measure
         expected = latest.loc[name]
         numerator = row[-1].split(" / ")[0]
-        if small(expected["numerator"]):
+        if expected["hidden"]:
             assert row[2] == SUPPRESSED and numerator == SUPPRESSED
             continue
+        assert protected_count(float(numerator.replace(",", "")))
         value = float(row[2].split(" ")[0].rstrip("%").replace(",", ""))
         assert value == pytest.approx(expected["value"], abs=0.051)
         assert float(numerator.replace(",", "")) == pytest.approx(expected["numerator"], abs=0.5)
@@ -146,10 +158,19 @@ def test_pptx_chart_series_match_the_marts(packs, demo_cfg):
     breakdown = marts(demo_cfg, "measure_breakdown")
     breakdown = breakdown[breakdown.neighbourhood_code.isin(nbhds)]
 
-    # Inequality: emergency admissions by deprivation decile, per 1,000 person-years.
-    rows = breakdown[breakdown.measure_id == content.PACK_MEASURE].groupby("imd_decile")[["numerator", "denominator"]].sum()
+    # Inequality: emergency admissions by deprivation decile, per 1,000 person-years: each decile the
+    # sum of its small areas' protected months over the latest 12 months.
+    values = marts(demo_cfg, "measure_values")
+    values = values[(values.measure_id == content.PACK_MEASURE) & (values.area_level == "small_area")]
+    values = values[pd.to_datetime(values.period) > pd.to_datetime(values.period).max() - pd.DateOffset(months=12)]
+    deciles = marts(demo_cfg, "small_areas").set_index("small_area_code")
+    values = values[values.area_code.map(deciles.neighbourhood_code).isin(nbhds)]
+    rows = values.assign(imd_decile=values.area_code.map(deciles.imd_decile)).groupby("imd_decile").agg(
+        numerator=("p_numerator", "sum"), denominator=("p_denominator", "sum"),
+        numerator_small=("numerator_small", "any"), denominator_small=("denominator_small", "any"))
     rows = rows[rows.denominator > 0]
-    expected = [None if small(r.numerator) else r.numerator / r.denominator * measures.loc[content.PACK_MEASURE, "multiplier"]
+    expected = [None if hidden(r.numerator, r.numerator_small, r.denominator, r.denominator_small)
+                else r.numerator / r.denominator * measures.loc[content.PACK_MEASURE, "multiplier"]
                 for r in rows.itertuples()]
     series = found[slide_number(pack, "inequality")].plots[0].series[0]
     assert same(series.values, expected)
@@ -161,11 +182,19 @@ def test_pptx_chart_series_match_the_marts(packs, demo_cfg):
         condition=lambda f: f.measure_id.map(conditions), imd_quintile=lambda f: (f.imd_decile + 1) // 2)
     prev = prev.merge(reference, on=["condition", "age_band", "sex", "imd_quintile"], how="left")
     prev["expected"] = prev["denominator"] * prev["prevalence"]
-    gaps = prev.groupby("measure_id").agg(recorded=("numerator", "sum"), expected=("expected", "sum"))
+    gaps = prev.groupby("measure_id").agg(expected=("expected", "sum"))
+    # Recorded: the neighbourhoods' protected registers at the extract date, summed.
+    registers = marts(demo_cfg, "measure_values")
+    registers = registers[registers.measure_id.isin(conditions) & registers.area_code.isin(nbhds)]
+    registers = registers[registers.period == registers.groupby("measure_id").period.transform("max")]
+    gaps = gaps.join(registers.groupby("measure_id").agg(
+        recorded=("p_numerator", "sum"), population=("p_denominator", "sum"),
+        recorded_small=("numerator_small", "any"), population_small=("denominator_small", "any")))
     gaps.index = measures.loc[gaps.index, "name"].str.split(":").str[0]
     chart = found[slide_number(pack, "prevalence")].plots[0]
     shown = dict(zip(chart.categories, chart.series[0].values))
-    assert set(shown) == {c for c, r in gaps.iterrows() if not small(r.recorded)}
+    assert set(shown) == {c for c, r in gaps.iterrows()
+                          if not hidden(r.recorded, r.recorded_small, r.population, r.population_small)}
     for condition, gap in shown.items():
         assert gap == pytest.approx(gaps.loc[condition, "expected"] - gaps.loc[condition, "recorded"], rel=1e-6)
     assert list(shown.values()) == sorted(shown.values()), "smallest at the bottom, largest at the top"
@@ -174,27 +203,26 @@ def test_pptx_chart_series_match_the_marts(packs, demo_cfg):
 
 @pytest.mark.parametrize("code", [BRENT, BRENT_SOUTH_WEST])
 def test_pptx_key_trends_match_the_marts(packs, demo_cfg, code):
-    """Monthly numerator / denominator × multiplier straight from measure_values; months of 1–7 hidden."""
+    """Monthly protected numerator / protected denominator × multiplier straight from measure_values;
+    months that could be 1–7 hidden."""
     pack, prs, _ = packs[code]
     found = charts(prs)
     measures = marts(demo_cfg, "measures").set_index("measure_id")
-    values = marts(demo_cfg, "measure_values")
     trend_keys = [s.key for s in pack.slides if s.key.startswith("trend:")]
     assert 1 <= len(trend_keys) <= content.KEY_TRENDS
     for key in trend_keys:
         measure_id = key.split(":", 1)[1]
-        rows = values[(values.measure_id == measure_id) & (values.area_code == code)].sort_values("period")
-        assert rows.numerator.between(1, THRESHOLD).mean() <= content.MAX_HIDDEN
+        periods, rates, _, hidden_months = independent_protected_series(demo_cfg, measure_id, code)
+        assert hidden_months.mean() <= content.MAX_HIDDEN
         plot = found[slide_number(pack, key)].plots[0]
         assert plot.series[0].name == measures.loc[measure_id, "name"]
-        assert list(plot.categories) == [f"{pd.Timestamp(p):%b %Y}" for p in rows.period]
-        rates = rows.numerator / rows.denominator * measures.loc[measure_id, "multiplier"]
-        expected = [None if small(n) else v for n, v in zip(rows.numerator, rates)]
+        assert list(plot.categories) == [f"{p:%b %Y}" for p in periods]
+        expected = [None if h else v for h, v in zip(hidden_months, rates)]
         assert same(plot.series[0].values, expected)
         measure = measures.loc[measure_id]
         # The mean and limits come from the months shown: with a hidden month in them, they would give it back.
-        shown = ~rows.numerator.map(small).astype(bool).to_numpy()
-        spc = stats.spc(rates.to_numpy()[shown], pd.to_datetime(rows.period).to_numpy()[shown],
+        shown = ~hidden_months
+        spc = stats.spc(rates[shown], periods.to_numpy()[shown],
                         polarity=measure["polarity"],
                         target=None if pd.isna(measure["target"]) else float(measure["target"]))
         names = [s.name for s in plot.series]
@@ -202,7 +230,7 @@ def test_pptx_key_trends_match_the_marts(packs, demo_cfg, code):
         assert [plot.series[i].values[0] for i in (1, 2, 3)] == pytest.approx([spc.mean, spc.upl, spc.lpl])
         # Special-cause months have markers of their own in the Making Data Count colours.
         by_month = dict(zip(spc.points["period"], spc.points["special_cause"]))
-        kinds = [None if small(n) else by_month[p] for n, p in zip(rows.numerator, pd.to_datetime(rows.period))]
+        kinds = [None if h else by_month[p] for h, p in zip(hidden_months, periods)]
         marked = {int(d.find(qn("c:idx")).get("val")): d.find(f"{qn('c:marker')}//{qn('a:srgbClr')}").get("val")
                   for d in plot.series[0]._element.findall(qn("c:dPt"))}
         assert marked == {j: str(pptx.POINT_COLOUR[k]) for j, k in enumerate(kinds) if k not in (None, "common")}
@@ -210,32 +238,39 @@ def test_pptx_key_trends_match_the_marts(packs, demo_cfg, code):
 
 @pytest.mark.parametrize("code", [BRENT, BRENT_SOUTH_WEST])
 def test_no_suppressed_count_in_the_pptx(packs, demo_cfg, demo_db, code):
+    """Cohort totals are sums of each neighbourhood's protected cells, hidden where the rule hides
+    them; every count in the file is protected; the SPC summary hides a latest month that could be 1–7."""
     pack, prs, _ = packs[code]
-    exact_user = access.User("test", "test", "int_lead", (code,))  # exact counts, to know which are small
     names = {c.name: c.cohort_id for c in cohorts.load_cohorts(demo_cfg.extracts_dir).values()}
-    exact = {n: cohorts.counts(demo_db, exact_user, cid, code).total for n, cid in names.items()}
+    key = secret(demo_db)
+    protected, any_small = {}, False
+    for name, cid in names.items():
+        raw, _ = cohorts._raw_counts(demo_db, cid, code)
+        protected[name] = expected_table(raw, key, f"cohort|{cid}").loc["Total", "Total"]
+        any_small |= bool(((raw >= 1) & (raw <= THRESHOLD)).to_numpy().any())
     chart = charts(prs)[slide_number(pack, "cohorts")].plots[0]
     shown = dict(zip((c.removesuffix(f" ({SUPPRESSED})") for c in chart.categories), chart.series[0].values))
-    assert set(shown) == set(exact)
-    assert code == BRENT or any(small(v) for v in exact.values()), "the neighbourhood exercises suppression"
+    assert set(shown) == set(protected)
+    assert code == BRENT or any_small, "the neighbourhood exercises protection"
+    assert code == BRENT or any(pd.isna(v) for v in protected.values()), "a cohort total is hidden"
     for name, value in shown.items():
-        assert not small(value)
-        assert value is None or value == exact[name]
-        if small(exact[name]):
-            assert value is None
+        assert protected_count(value)
+        assert (value is None) == pd.isna(protected[name]) and (value is None or value == protected[name])
     table = tables(prs)[slide_number(pack, "cohorts")]
-    assert not any(small(v) for v in pd.to_numeric(table["People"].str.replace(",", ""), errors="coerce"))
+    assert all(protected_count(v) for v in pd.to_numeric(table["People"].str.replace(",", ""), errors="coerce"))
 
     for i, t in tables(prs).items():
         if "Numerator / denominator" in t:
             numerators = t["Numerator / denominator"].str.split(" / ").str[0].str.replace(",", "")
-            assert not any(small(v) for v in pd.to_numeric(numerators, errors="coerce")), f"slide {i}"
+            assert all(protected_count(v) for v in pd.to_numeric(numerators, errors="coerce")), f"slide {i}"
     values = marts(demo_cfg, "measure_values")
     latest = values[values.area_code == code].sort_values("period").groupby("measure_id").tail(1).set_index("measure_id")
     spc = tables(prs)[slide_number(pack, "spc")]
     by_name = marts(demo_cfg, "measures").set_index("name")["measure_id"]
     for row in spc.itertuples():
-        assert (row.Value == SUPPRESSED) == small(latest.loc[by_name[row.Measure], "numerator"])
+        month = latest.loc[by_name[row.Measure]]
+        assert (row.Value == SUPPRESSED) == hidden(month.p_numerator, month.numerator_small,
+                                                   month.p_denominator, month.denominator_small)
 
 
 def test_suppression_is_exercised_in_a_neighbourhood(packs):
@@ -318,15 +353,15 @@ def test_no_suppressed_count_in_the_html(packs, code):
     page.feed(document)
     number = slide_number(pack, "cohorts")
     bars = figures(document)[f"chart-{number}"][0]
-    assert not any(small(x) for x in decoded(bars["x"]))
-    assert not any(small(t.replace(",", "")) for t in decoded(bars["text"]) if t != SUPPRESSED)
+    assert all(protected_count(x) for x in decoded(bars["x"]))
+    assert all(protected_count(float(t.replace(",", ""))) for t in decoded(bars["text"]) if t != SUPPRESSED)
     header, *rows = page.tables[f"slide-{number}"]
     people = [r[header.index("People")] for r in rows]
-    assert not any(small(p.replace(",", "")) for p in people if p != SUPPRESSED)
+    assert all(protected_count(float(p.replace(",", ""))) for p in people if p != SUPPRESSED)
     for section, (header, *rows) in page.tables.items():
         if "Numerator / denominator" in header:
             numerators = [r[header.index("Numerator / denominator")].split(" / ")[0].replace(",", "") for r in rows]
-            assert not any(small(n) for n in numerators if n != SUPPRESSED), section
+            assert all(protected_count(float(n)) for n in numerators if n != SUPPRESSED), section
     for key in (s.key for s in pack.slides if s.key.startswith("trend:")):  # hidden months are gaps
         traces = figures(document)[f"chart-{slide_number(pack, key)}"]
         hover = " ".join(" ".join(t.get("hovertext") or []) for t in traces)

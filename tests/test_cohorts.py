@@ -7,9 +7,11 @@ import json
 import pandas as pd
 import pytest
 
-from neighbourhood_health.privacy import access
+from neighbourhood_health.privacy import access, disclosure
 from neighbourhood_health.measures import cohorts
 from neighbourhood_health.pipeline.contract import CONDITIONS
+from neighbourhood_health.privacy.disclosure import TOTAL
+from protection_rule import assert_protected_figures, expected_table, secret
 
 BRENT, BRENT_EAST = "Z72000006", "Z70000021"
 LEAD = access.User("lead@example.nhs.uk", "Lead", "int_lead", (BRENT_EAST,))
@@ -93,14 +95,23 @@ def test_each_cohort_matches_pandas(demo_db, extract):
 
 
 def test_counts_by_neighbourhood_and_segment_add_up(demo_db, extract):
+    """An aggregate-only viewer's table: each neighbourhood × segment cell protected, the totals sums
+    of the protected cells (so the parts add up to the totals shown), hidden where the rule hides."""
     persons = extract[0]
     board = access.User("b", "Board", "board", (BRENT,))
     result = cohorts.counts(demo_db, board, "rising_risk", BRENT)
     assert result.protected
     brent = persons[persons.neighbourhood_code.isin(demo_db.run("app/areas").query("parent_code == @BRENT").area_code)]
-    assert result.population[cohorts.suppress.TOTAL] == len(brent)
-    visible = result.table.drop(index="Total", columns="Total").stack().dropna()
-    assert visible.sum() <= result.total
+    assert result.population[TOTAL] == len(brent)
+    raw, _ = cohorts._raw_counts(demo_db, "rising_risk", BRENT)
+    members = expected_members(extract, cohorts.load_cohorts())["rising_risk"]
+    assert raw.to_numpy().sum() == len(members & set(brent.person_id)), "the cells are the cohort's members"
+    want = expected_table(raw, secret(demo_db), "cohort|rising_risk")
+    pd.testing.assert_frame_equal(result.table, want, check_names=False)
+    assert_protected_figures(result.table)
+    cells = result.table.drop(index=TOTAL, columns=TOTAL)
+    if cells.notna().all().all() and pd.notna(result.total):
+        assert cells.to_numpy().sum() == result.total, "the shown cells add up to the shown total"
 
 
 def test_builder_matches_pandas(demo_db, extract):
@@ -156,18 +167,46 @@ def test_builder_recent_activity_counts_the_chosen_types(demo_db, extract, types
     assert bool(got) == (not low_acuity or types is None or "ae_attendance" in types), "low acuity is A&E's alone"
 
 
+def counted_trend(db, cohort_id: str, area_code: str) -> pd.DataFrame:
+    """The cohort's monthly events in an area counted from activity (the builder's path)."""
+    with db.cursor() as cur:
+        cur.register("cohort_members", cohorts._members(db, cur, cohort_id))
+        return cohorts.run_on(cur, "cohorts/members/activity_trend", area_code=area_code,
+                              event_types=list(cohorts.TREND_EVENTS), **cohorts.dates(db))
+
+
 def test_catalogue_trend_from_the_mart_equals_one_counted_from_activity(demo_db):
-    """Catalogue cohorts read their trend from cohort_activity; the builder's path reads activity."""
-    when = cohorts.dates(demo_db)
+    """Catalogue cohorts read their trend from cohort_activity; the builder's path reads activity.
+    Exact for each neighbourhood's INT lead; for a place, each neighbourhood's months protected
+    (a base cell each) and summed, hidden where they could be 1–7, for a board member and for an INT
+    lead given the place (exact figures are for their own neighbourhoods only)."""
+    key = secret(demo_db)
+    neighbourhoods = demo_db.run("app/areas").query("parent_code == @BRENT").area_code
+    board = access.User("b", "Board", "board", (BRENT,))
     for cohort_id in ("frail_emergency_admissions", "core20_any", "older_housebound_or_alone"):
-        from_mart = cohorts.activity_trend(demo_db, BOROUGH_LEAD, cohort_id, BRENT)
-        with demo_db.cursor() as cur:
-            cur.register("cohort_members", cohorts._members(demo_db, cur, cohort_id))
-            counted = cohorts.run_on(cur, "cohorts/members/activity_trend", area_code=BRENT,
-                                     event_types=list(cohorts.TREND_EVENTS), **when)
-        counted["event_type"] = counted["event_type"].map(cohorts.TREND_EVENTS)
-        pd.testing.assert_frame_equal(from_mart, counted, check_dtype=False)
-        assert from_mart.events.sum() > 0
+        cells = []
+        for code in neighbourhoods:
+            lead = access.User("l", "Lead", "int_lead", (code,))
+            from_mart = cohorts.activity_trend(demo_db, lead, cohort_id, code)
+            counted = counted_trend(demo_db, cohort_id, code)
+            cells.append(counted.assign(neighbourhood_code=code))
+            counted = counted.assign(event_type=counted["event_type"].map(cohorts.TREND_EVENTS))
+            pd.testing.assert_frame_equal(from_mart, counted, check_dtype=False)
+        cells = pd.concat(cells, ignore_index=True)
+        assert cells.events.sum() > 0
+        names = cells.neighbourhood_code + "|" + cells.month.astype(str) + "|" + cells.event_type
+        units = [disclosure.unit(key, f"cohort_trend|{cohort_id}|{n}") for n in names]
+        cells = cells.assign(protected=disclosure.protect(cells.events.to_numpy(), units),
+                             small=cells.events.between(1, 7))
+        want = cells.groupby(["month", "event_type"], sort=False).agg(events=("protected", "sum"), small=("small", "any"))
+        want["events"] = want.events.mask(want.small & (want.events < 7.5))
+        for someone in (board, BOROUGH_LEAD):
+            shown = cohorts.activity_trend(demo_db, someone, cohort_id, BRENT)
+            got = shown.assign(event_type=shown.event_type.map({v: k for k, v in cohorts.TREND_EVENTS.items()}))
+            got = got.set_index(["month", "event_type"])["events"]
+            pd.testing.assert_series_equal(got.sort_index(), want.events.sort_index(), check_names=False,
+                                           check_index_type=False)
+            assert (got.dropna() % 5 == 0).all()
 
 
 HOSTILE = ["'; DROP TABLE persons; --", "x' OR '1'='1", "\") OR 1=1; --", "Robert'); DELETE FROM activity; --",

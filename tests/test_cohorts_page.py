@@ -1,12 +1,14 @@
 """The Cohorts page for each role, chosen with the demo role switcher, as a user would see it."""
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from apptest import assert_clean
-from neighbourhood_health.privacy import access, audit
+from neighbourhood_health.privacy import access, audit, disclosure
+from neighbourhood_health.privacy.disclosure import TOTAL
 from neighbourhood_health.measures import cohorts
 from neighbourhood_health.config import PROJECT_ROOT
 from neighbourhood_health.store import Database
@@ -44,15 +46,24 @@ def test_aggregate_roles_see_protected_counts_and_no_list(demo_env, role):
     before = audit_actions(demo_env)
     at = open_cohorts(role, BRENT)
     label = access.ROLES[role].label
-    assert f"Viewing as **{label}** (demo): counts of 1 to 7 are hidden" in text(at)
+    legend = disclosure.LEGEND[0].lower() + disclosure.LEGEND[1:-1]  # "counts are rounded … could be 1–7 …"
+    assert f"Viewing as **{label}** (demo): protected counts: {legend}." in text(at)
+    assert "could be 1–7" in legend
     assert any("see counts only" in i.value for i in at.info)
+    assert any("builder counts only where you see exact figures" in i.value for i in at.info)
     assert not at.toggle, "no list switch for aggregate-only roles"
     db = Database(demo_env.marts_dir, demo_env.extracts_dir)
     user = access.User(f"demo:{role}", "demo user", role, (BRENT,), demo=True)
     shown = cohorts.counts(db, user, "frail_emergency_admissions", BRENT)
     assert shown.protected and f"**{shown.total:,.0f} people** in Brent" in text(at)
     by_neighbourhood = at.dataframe[1].value
-    assert by_neighbourhood["People"].isna().sum() != 1, "a single hidden neighbourhood would follow from the total"
+    # Each neighbourhood's people: the sum of its protected cells, hidden where it could be 1–7;
+    # the Total is the sum of every protected cell, so no hidden cell follows from the others.
+    people = shown.table[TOTAL]
+    np.testing.assert_array_equal(by_neighbourhood["People"].to_numpy(dtype=float), people.to_numpy(dtype=float))
+    assert (people.dropna() % 5 == 0).all()
+    cells = shown.table.drop(index=TOTAL, columns=TOTAL)
+    assert cells.isna().to_numpy().any(), "the cohort has hidden cells in Brent"
     assert audit_actions(demo_env) == before
 
 

@@ -84,8 +84,9 @@ def test_readers_refuse_exact_figures_to_a_demo_user_on_real_data(demo_db, real_
 def test_demo_roles_on_real_data_are_aggregate_only(demo_db, real_db):
     assert access.demo_roles(demo_db) == list(access.ROLES)
     offered = access.demo_roles(real_db)
-    assert offered and "int_lead" not in offered
-    assert all(access.ROLES[r].aggregate_only and not access.ROLES[r].lists for r in offered)
+    assert offered and "int_lead" not in offered and "analyst" not in offered  # no lists, no audit log
+    assert all(access.ROLES[r].aggregate_only and not access.ROLES[r].lists and not access.ROLES[r].audit
+               for r in offered)
 
 
 # ---- the role switcher -----------------------------------------------------------------------

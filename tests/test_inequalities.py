@@ -1,5 +1,9 @@
 """Inequalities page: breakdowns, the quintile gap in words, SII/RII and the funnel plot agree with
-values computed here with pandas/numpy/scipy from the marts' parquet files."""
+values computed here with pandas/numpy/scipy from the marts' parquet files.
+
+The demo's default viewer is an INT lead for one neighbourhood: an ICB's or a place's figures are
+protected (sums of the neighbourhoods' protected cells in breakdown_values), the lead's own
+neighbourhood exact."""
 from __future__ import annotations
 
 import base64
@@ -18,7 +22,37 @@ from neighbourhood_health.measures import inequalities
 def marts(demo_cfg):
     read = lambda name: pd.read_parquet(demo_cfg.marts_dir / f"{name}.parquet")
     return {"areas": read("areas").set_index("area_code", drop=False), "breakdown": read("measure_breakdown"),
+            "protected": read("breakdown_values"),
             "values": read("measure_values").assign(period=lambda v: pd.to_datetime(v.period))}
+
+
+def hidden(numerator, numerator_small, denominator, denominator_small):
+    """The rule: hidden where a hidden count is in the figure and its protected value is 0 or 5."""
+    return (numerator_small & (numerator < 7.5)) | (denominator_small & (denominator < 7.5))
+
+
+def protected_by_group(marts, measure_id: str, code: str, dimension: str) -> pd.DataFrame:
+    """What an aggregate-only viewer sees by a breakdown: Σ the protected cells (p_numerator,
+    p_denominator) of breakdown_values over the neighbourhoods inside an area; a quintile is its
+    two deciles; `hidden` where the rule hides the group."""
+    areas = marts["areas"]
+    nbhds = areas[(areas.area_level == "neighbourhood") &
+                  ((areas.icb_code == code) | (areas.place_code == code) | (areas.area_code == code))].index
+    b = marts["protected"]
+    b = b[(b.measure_id == measure_id) & b.neighbourhood_code.isin(nbhds)].copy()
+    if dimension == "imd_quintile":
+        b = b[b.dimension == "imd_decile"].assign(category=lambda f: ((f.category.astype(int) + 1) // 2).astype(str))
+    else:
+        b = b[b.dimension == dimension]
+    out = b.groupby("category").agg(numerator=("p_numerator", "sum"), denominator=("p_denominator", "sum"),
+                                    numerator_small=("numerator_small", "any"),
+                                    denominator_small=("denominator_small", "any"))
+    if dimension in ("imd_decile", "imd_quintile"):
+        out.index = out.index.astype(int)
+        out = out.sort_index()
+    out["value"] = out.numerator / out.denominator * 1000
+    out["hidden"] = hidden(out.numerator, out.numerator_small, out.denominator, out.denominator_small)
+    return out
 
 
 def by_group(marts, measure_id: str, code: str, column: str) -> pd.DataFrame:
@@ -57,7 +91,8 @@ def test_icb_breakdowns_gap_sentence_and_sii(demo_env, marts):
     name = areas.area_name[icb]
     at = open_app(area=icb, page="inequalities.py")
     assert_clean(at)
-    quint = by_group(marts, "emergency_admissions", icb, "imd_quintile")
+    quint = protected_by_group(marts, "emergency_admissions", icb, "imd_quintile")
+    assert not quint.hidden.any()
     ratio = quint.value[1] / quint.value[5]
     assert at.subheader[0].value == (
         f"In {name}, emergency admissions are {ratio:.1f} times as frequent in the most deprived fifth of areas "
@@ -65,19 +100,22 @@ def test_icb_breakdowns_gap_sentence_and_sii(demo_env, marts):
     table = table_in_tab(at, "Deprivation quintile")
     np.testing.assert_allclose(table["Value (per 1,000 per year)"], quint.value.to_numpy(), atol=0.006)
     np.testing.assert_allclose(table["Denominator"], quint.denominator.to_numpy())
+    assert (table["Numerator"] % 5 == 0).all(), "sums of protected cells"
 
     for column, label in (("ethnicity", "Ethnic group"), ("sex", "Sex"), ("age_band", "Age band")):
-        expect = by_group(marts, "emergency_admissions", icb, column)
+        expect = protected_by_group(marts, "emergency_admissions", icb, column)
         shown = table_in_tab(at, label)
         assert len(shown) == len(expect)
         assert sorted(shown["Denominator"]) == sorted(expect.denominator)
+        assert sorted(shown["Numerator"].dropna()) == sorted(expect.numerator[~expect.hidden])
+        assert shown["Numerator"].isna().sum() == expect.hidden.sum()
     ages = table_in_tab(at, "Age band")
     assert list(ages["Age band"][:3]) == ["0-4", "5-9", "10-14"]  # ordered by age, not alphabetically
 
-    deciles = by_group(marts, "emergency_admissions", icb, "imd_decile")
+    deciles = protected_by_group(marts, "emergency_admissions", icb, "imd_decile")
     np.testing.assert_allclose(table_in_tab(at, "Deprivation decile")["Value (per 1,000 per year)"],
-                               deciles.value.to_numpy(), atol=0.006)
-    sii, rii = rii_by_regression(deciles)
+                               deciles.value.where(~deciles.hidden).to_numpy(), atol=0.006)
+    sii, rii = rii_by_regression(deciles)  # every decile's protected value, hidden or not
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Slope index of inequality (SII)"] == f"{sii:,.1f}"
     assert metrics["Relative index of inequality (ratio)"] == f"{rii:.2f}"
@@ -108,19 +146,35 @@ def test_funnel_against_the_system_value(demo_env, marts):
     icb = areas.icb_code[place]
     at = open_app(area=place, page="inequalities.py")
     assert_clean(at)
+    own = list(at.session_state["demo_areas"])  # the INT lead's neighbourhood: exact; the others protected
+    assert len(own) == 1 and areas.parent_code[own[0]] == place
     values = marts["values"]
     m = values[values.measure_id == "emergency_admissions"]
     m = m[m.period > m.period.max() - pd.DateOffset(months=12)]
     nbhds = areas[(areas.area_level == "neighbourhood") & (areas.icb_code == icb)]
-    per = m[m.area_code.isin(nbhds.index)].groupby("area_code")[["numerator", "denominator"]].sum()
-    whole = m[m.area_code == icb][["numerator", "denominator"]].sum()
-    rate = whole.numerator / whole.denominator
+    sums = m[m.area_code.isin(nbhds.index)].groupby("area_code").agg(
+        numerator=("numerator", "sum"), denominator=("denominator", "sum"), p_numerator=("p_numerator", "sum"),
+        p_denominator=("p_denominator", "sum"), numerator_small=("numerator_small", "any"),
+        denominator_small=("denominator_small", "any"))
+    exact = sums.index.isin(own)
+    per = pd.DataFrame({"numerator": sums.numerator.where(exact, sums.p_numerator),
+                        "denominator": sums.denominator.where(exact, sums.p_denominator)})
+    off = ~exact & hidden(sums.p_numerator, sums.numerator_small, sums.p_denominator, sums.denominator_small)
+    assert (per.numerator[~exact] % 5 == 0).all()
+    left_off = list(areas.loc[per.index[off], "area_name"])
+    per = per[~off]
+    whole = m[m.area_code == icb][["p_numerator", "p_denominator"]].sum()  # the ICB: protected
+    rate = whole.p_numerator / whole.p_denominator
     # a neighbourhood is outside the 99.8% funnel when the exact interval of its count excludes the expected count
     lo, hi = exact_poisson(per.numerator.to_numpy(), 0.998)
     expected = rate * per.denominator.to_numpy()
     outside = (lo > expected) | (hi < expected)
     table = next(df.value for df in at.dataframe if df.value.columns[0] == "Neighbourhood").set_index("Neighbourhood")
     per.index = areas.loc[per.index, "area_name"]
+    assert sorted(table.index) == sorted(per.index), "hidden neighbourhoods are left off"
+    np.testing.assert_allclose(table.loc[per.index, "Numerator"], per.numerator)
+    if left_off:
+        assert any(", ".join(left_off) in c.value for c in at.caption)
     np.testing.assert_allclose(table.loc[per.index, "Value (per 1,000 per year)"],
                                per.numerator / per.denominator * 1000, atol=0.006)
     judged = table.loc[per.index, f"Against {areas.area_name[icb]}"].str.contains("99.8%").to_numpy()
@@ -168,15 +222,19 @@ def test_neighbourhood_with_suppression_and_missing_quintiles(demo_env, marts):
 
 
 def test_breakdown_orders_and_labels():
+    # as app/inequality_breakdown gives them: protected counts, and which hold a hidden count
     rows = pd.DataFrame({"dimension": ["imd_decile"] * 3 + ["age_band"] * 3,
                          "category": ["10", "2", "1", "10-14", "5-9", "90+"],
-                         "numerator": [20, 30, 40, 3, 10, 12], "denominator": [1000.0] * 6})
+                         "numerator": [20.0, 30, 40, 5, 10, 15], "denominator": [1000.0] * 6,
+                         "numerator_small": [False, False, False, True, True, False], "denominator_small": False})
     measure = pd.Series({"method": "rate", "multiplier": 1000, "unit": "per 1,000 per year"})
     out = inequalities.breakdown(rows, measure)
     assert list(out[out.dimension == "imd_decile"].label) == ["1 (most deprived)", "2", "10 (least deprived)"]
     assert list(out[out.dimension == "age_band"].category) == ["5-9", "10-14", "90+"]
-    assert out.loc[out.category == "10-14", "value"].isna().all()  # 3 events: suppressed
-    assert out.loc[out.category == "10-14", "value_unsuppressed"].iloc[0] == pytest.approx(3.0)
+    assert out.loc[out.category == "10-14", ["value", "numerator"]].isna().all().all()  # 5, a hidden count in it
+    assert out.loc[out.category == "10-14", "value_unsuppressed"].iloc[0] == pytest.approx(5.0)  # for the SII
+    assert out.loc[out.category == "5-9", "value"].iloc[0] == pytest.approx(10.0)  # 10: shown, though a hidden count is in it
+    assert out["suppressed"].tolist() == [False, True, False, False, False, False]
 
 
 def test_slope_index_reports_most_against_least_deprived():

@@ -8,8 +8,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from streamlit.testing.v1 import AppTest
+
 from apptest import assert_clean, open_app
+from neighbourhood_health.config import PROJECT_ROOT
 from neighbourhood_health.present import maps
+from neighbourhood_health.privacy.disclosure import HIDDEN_RANGE
 
 Z95 = 1.959963984540054
 
@@ -26,6 +30,37 @@ def latest_12_months(values: pd.DataFrame, measure_id: str, codes) -> pd.DataFra
     last = m.period.max()
     m = m[(m.period > last - pd.DateOffset(months=12)) & m.area_code.isin(list(codes))]
     return m.groupby("area_code")[["numerator", "denominator"]].sum()
+
+
+def as_shown(marts, measure_id: str, codes, exact_neighbourhoods=()) -> pd.DataFrame:
+    """Σ over the latest 12 months per area as the viewer sees it: exact inside the neighbourhoods
+    the viewer may see exactly, otherwise the protected cells' sums (p_numerator, p_denominator);
+    `hidden` where the rule hides the figure (a hidden count in it, and its protected value 0 or 5)."""
+    values = marts["values"]
+    m = values[values.measure_id == measure_id]
+    m = m[(m.period > m.period.max() - pd.DateOffset(months=12)) & m.area_code.isin(list(codes))]
+    out = m.groupby("area_code").agg(
+        exact_numerator=("numerator", "sum"), exact_denominator=("denominator", "sum"),
+        p_numerator=("p_numerator", "sum"), p_denominator=("p_denominator", "sum"),
+        numerator_small=("numerator_small", "any"), denominator_small=("denominator_small", "any"))
+    exact = marts["areas"].loc[out.index, "neighbourhood_code"].isin(list(exact_neighbourhoods)).to_numpy()
+    out["numerator"] = np.where(exact, out.exact_numerator, out.p_numerator)
+    out["denominator"] = np.where(exact, out.exact_denominator, out.p_denominator)
+    out["hidden"] = ~exact & (((out.numerator_small & (out.p_numerator < 7.5))
+                               | (out.denominator_small & (out.p_denominator < 7.5))).to_numpy())
+    return out
+
+
+def open_as(area: str, role: str, areas: list[str], page: str) -> AppTest:
+    """The app on `area` with the demo role switcher set to `role` covering `areas`, on a page."""
+    at = AppTest.from_file(str(PROJECT_ROOT / "app.py"), default_timeout=120)
+    at.query_params["area"] = area
+    at.session_state["demo_role"] = role
+    at.session_state["demo_areas"] = areas
+    at.run()
+    assert at.sidebar.selectbox(key="demo_role").value == role
+    at.switch_page(f"views/{page}").run()
+    return at
 
 
 def byars(o, den, multiplier):
@@ -62,17 +97,23 @@ def children(marts, parent_code: str, level: str) -> pd.DataFrame:
 
 
 def test_icb_neighbourhood_values_intervals_and_judgements(demo_env, marts):
+    """As the demo's default INT lead: their own neighbourhood exact, the others and the ICB protected."""
     areas = marts["areas"]
     icb = areas[areas.area_level == "icb"].sort_values("area_name").area_code.iloc[0]
     at = open_app(area=icb, page="map.py")
     assert_clean(at)
+    own = list(at.session_state["demo_areas"])
+    assert len(own) == 1 and areas.icb_code[own[0]] == icb
     nbhds = children(marts, icb, "neighbourhood")
-    expect = latest_12_months(marts["values"], "emergency_admissions", nbhds.index)
-    expect["value"] = expect.numerator / expect.denominator * 1000
+    expect = as_shown(marts, "emergency_admissions", nbhds.index, own)
+    assert not expect.loc[own[0], "hidden"] and (expect.drop(index=own).numerator % 5 == 0).all()
+    expect["value"] = (expect.numerator / expect.denominator * 1000).where(~expect.hidden)
     expect["lower"], expect["upper"] = byars(expect.numerator, expect.denominator, 1000)
-    icb_row = latest_12_months(marts["values"], "emergency_admissions", [icb]).iloc[0]
+    expect[["lower", "upper"]] = expect[["lower", "upper"]].where(~expect.hidden)
+    icb_row = as_shown(marts, "emergency_admissions", [icb]).iloc[0]
     icb_value = icb_row.numerator / icb_row.denominator * 1000
-    expect["judgement"] = np.where(expect.lower > icb_value, "Worse", np.where(expect.upper < icb_value, "Better", "Similar"))
+    expect["judgement"] = np.where(expect.hidden, "Not compared", np.where(
+        expect.lower > icb_value, "Worse", np.where(expect.upper < icb_value, "Better", "Similar")))
     expect.index = nbhds.loc[expect.index, "area_name"]
 
     table = at.dataframe[0].value.set_index("Neighbourhood")
@@ -81,7 +122,7 @@ def test_icb_neighbourhood_values_intervals_and_judgements(demo_env, marts):
     np.testing.assert_allclose(shown["Value (per 1,000 per year)"], expect.value, atol=0.006)
     np.testing.assert_allclose(shown["Lower 95%"], expect.lower, atol=0.01)
     np.testing.assert_allclose(shown["Upper 95%"], expect.upper, atol=0.01)
-    np.testing.assert_allclose(shown["Numerator"], expect.numerator)
+    np.testing.assert_allclose(shown["Numerator"], expect.numerator.where(~expect.hidden))
     np.testing.assert_allclose(shown["Denominator"], expect.denominator, atol=0.06)
     icb_name = areas.area_name[icb]
     assert list(shown[f"Compared with {icb_name}"]) == list(expect.judgement)
@@ -101,6 +142,9 @@ def test_icb_neighbourhood_values_intervals_and_judgements(demo_env, marts):
     assert hover["value_text"] == f"{expect.value.max():,.1f} per 1,000 per year"
     assert hover["interval_text"] == f"{expect.lower[top]:,.1f} to {expect.upper[top]:,.1f}"
     assert hover["numerator_text"] == f"{expect.numerator[top]:,.0f}"
+    for name in expect.index[expect.hidden]:
+        assert feats[name]["numerator_text"] == "suppressed"
+        assert feats[name]["value_text"] == f"suppressed ({HIDDEN_RANGE} events)"
     assert "{value_text}" in spec.get("tooltip", "") or "{value_text}" in at.get("deck_gl_json_chart")[0].proto.tooltip
     legend = next(m.value for m in at.markdown if "Emergency admissions (per 1,000 per year)" in m.value)
     assert f"{expect.value.max():,.1f}" in legend and f"{expect.value.min():,.1f}" in legend
@@ -119,16 +163,18 @@ def test_place_coloured_by_significance_honours_polarity(demo_env, marts):
     place = places.area_code.iloc[0]
     at = open_app(area=place, page="map.py")
     assert_clean(at)
+    own = list(at.session_state["demo_areas"])  # the default INT lead's neighbourhood: exact; the rest protected
     at.selectbox(key="map_measure").set_value("bp_controlled_hypertension").run()
     next(r for r in at.radio if r.label == "Colour by").set_value("significance").run()
     assert_clean(at)
     nbhds = children(marts, place, "neighbourhood")
-    expect = latest_12_months(marts["values"], "bp_controlled_hypertension", nbhds.index)
+    expect = as_shown(marts, "bp_controlled_hypertension", nbhds.index, own)
     expect["lower"], expect["upper"] = wilson(expect.numerator, expect.denominator, 100)
-    parent = latest_12_months(marts["values"], "bp_controlled_hypertension", [place]).iloc[0]
+    parent = as_shown(marts, "bp_controlled_hypertension", [place]).iloc[0]
     bench = parent.numerator / parent.denominator * 100
     # higher is better for blood pressure control
-    expect["judgement"] = np.where(expect.lower > bench, "better", np.where(expect.upper < bench, "worse", "similar"))
+    expect["judgement"] = np.where(expect.hidden, "not compared", np.where(
+        expect.lower > bench, "better", np.where(expect.upper < bench, "worse", "similar")))
     feats = {f["properties"]["area_code"]: f["properties"] for f in features(deck_spec(at))}
     for code, row in expect.iterrows():
         assert feats[code]["fill"][:3] == maps.rgba(maps.SIGNIFICANCE[row.judgement][0])[:3], code
@@ -143,34 +189,49 @@ def test_place_coloured_by_significance_honours_polarity(demo_env, marts):
     at.selectbox(key="map_measure").set_value("gpps_good_experience").run()
     assert_clean(at)
     assert next(r for r in at.radio if r.label == "Show").options == ["Neighbourhoods"]
-    expect = latest_12_months(marts["values"], "gpps_good_experience", nbhds.index)
+    expect = as_shown(marts, "gpps_good_experience", nbhds.index, own)
+    assert not expect.hidden.any()
     np.testing.assert_allclose(sorted(at.dataframe[0].value["Value (%)"]),
                                sorted(expect.numerator / expect.denominator * 100), atol=0.006)
 
 
 def test_neighbourhood_small_areas_with_suppression(demo_env, marts):
+    """To an aggregate-only viewer (a place managing director) a neighbourhood's small areas are
+    protected: sums of protected months, hidden where they could be 1–7; to the neighbourhood's INT
+    lead they are exact."""
     areas = marts["areas"]
     nbhd = areas[areas.area_level == "neighbourhood"].area_code.sort_values().iloc[0]
-    at = open_app(area=nbhd, page="map.py")
+    at = open_as(nbhd, "place_md", [areas.parent_code[nbhd]], "map.py")
     assert_clean(at)
     assert next(r for r in at.radio if r.label == "Show").value == "small_area"
     smalls = children(marts, nbhd, "small_area")
-    expect = latest_12_months(marts["values"], "emergency_admissions", smalls.index)
+    expect = as_shown(marts, "emergency_admissions", smalls.index)
     expect.index = smalls.loc[expect.index, "area_name"]
     table = at.dataframe[0].value.set_index("Small area").loc[expect.index]
-    small = (expect.numerator >= 1) & (expect.numerator <= 7)
+    small = expect.hidden
     assert small.any() and (~small).any()
     assert table.loc[small, "Numerator"].isna().all() and table.loc[small, "Value (per 1,000 per year)"].isna().all()
-    assert (table.loc[small, "Note"] == "Suppressed: 1–7 events").all()
+    assert (table.loc[small, "Note"] == f"Suppressed: {HIDDEN_RANGE} events").all()
+    assert (table.loc[~small, "Note"] == "").all()
     np.testing.assert_allclose(table.loc[~small, "Numerator"], expect.numerator[~small])
+    assert (table["Numerator"].dropna() % 5 == 0).all(), "no exact count shown"
     feats = {f["properties"]["area_name"]: f["properties"] for f in features(deck_spec(at))}
     hidden = small[small].index[0]
     assert feats[hidden]["numerator_text"] == "suppressed" and feats[hidden]["fill"][:3] == maps.rgba(maps.NO_VALUE)[:3]
 
     at.selectbox(key="map_measure").set_value("prev_diabetes").run()
     assert_clean(at)
-    expect = latest_12_months(marts["values"], "prev_diabetes", smalls.index)
+    expect = as_shown(marts, "prev_diabetes", smalls.index)
     expect.index = smalls.loc[expect.index, "area_name"]
     table = at.dataframe[0].value.set_index("Small area").loc[expect.index]
-    big = expect.numerator > 7
+    big = ~expect.hidden
     np.testing.assert_allclose(table.loc[big, "Value (%)"], (expect.numerator / expect.denominator * 100)[big], atol=0.006)
+    assert table.loc[~big, "Value (%)"].isna().all()
+
+    lead = open_as(nbhd, "int_lead", [nbhd], "map.py")  # the neighbourhood's own INT lead: exact small areas
+    assert_clean(lead)
+    exact = latest_12_months(marts["values"], "emergency_admissions", smalls.index)
+    exact.index = smalls.loc[exact.index, "area_name"]
+    table = lead.dataframe[0].value.set_index("Small area").loc[exact.index]
+    np.testing.assert_allclose(table["Numerator"], exact.numerator)
+    assert (table["Note"] == "").all()

@@ -6,6 +6,7 @@ from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from neighbourhood_health.measures import inequalities
 from neighbourhood_health.privacy.disclosure import HIDDEN_RANGE
@@ -14,10 +15,17 @@ RATE = pd.Series({"measure_id": "m", "name": "Test", "method": "rate", "multipli
                   "polarity": "lower_is_better", "unit": "per 1,000 per year"})
 
 
-def test_area_average_is_pooled_and_none_when_a_group_is_suppressed():
-    sexes = pd.DataFrame({"numerator": [30.0, 50.0], "denominator": [1000.0, 3000.0], "suppressed": [False, False]})
-    assert inequalities.area_average(sexes, RATE) == 80 / 4000 * 1000
-    assert inequalities.area_average(sexes.assign(suppressed=[False, True]), RATE) is None
+def test_area_average_is_pooled_from_the_protected_counts_hidden_groups_included():
+    """The average sums every group's protected count, a hidden one's too: a sum of protected cells
+    gives back no hidden count, so a hidden group no longer blanks the average."""
+    sexes = pd.DataFrame({"dimension": "sex", "category": ["F", "M"], "numerator": [30.0, 50.0],
+                          "denominator": [1000.0, 3000.0], "numerator_small": False, "denominator_small": False})
+    shown = inequalities.breakdown(sexes, RATE)
+    assert inequalities.area_average(shown, RATE) == 80 / 4000 * 1000
+    hidden = inequalities.breakdown(sexes.assign(numerator=[30.0, 5.0], numerator_small=[False, True]), RATE)
+    assert hidden["suppressed"].tolist() == [False, True] and np.isnan(hidden["numerator"].iloc[1])
+    assert inequalities.area_average(hidden, RATE) == 35 / 4000 * 1000
+    assert inequalities.area_average(shown.iloc[:0], RATE) is None
 
 
 def test_extremes_and_breakdown_table():
@@ -38,7 +46,9 @@ def rows() -> pd.DataFrame:
         "area_code": ["N1", "N2", "N3", "N4", "N5"], "area_name": ["One", "Two", "Three", "Four", "Five"],
         "parent_code": ["P1", "P1", "P2", "P2", "P2"],
         "numerator": [100.0, 300.0, 5.0, 110.0, 95.0], "denominator": [10000.0, 10000.0, 1000.0, 10000.0, 10000.0],
-        "parent_numerator": 420.0, "parent_denominator": 40000.0})
+        "parent_numerator": 420.0, "parent_denominator": 40000.0,
+        # as app/measure_within_area gives them: Three's protected 5 holds a hidden count
+        "numerator_small": [False, False, True, False, False], "denominator_small": False})
 
 
 def test_neighbourhood_funnel_suppresses_first_and_names_what_it_hides():
@@ -70,13 +80,16 @@ def test_readers_on_the_demo_data_match_pandas(demo_db):
     by = inequalities.by_dimension(bd)
     assert set(by) == set(inequalities.DIMENSIONS) and sum(map(len, by.values())) == len(bd)
     sexes = bd[bd.dimension == "sex"]
-    expected = None if sexes.suppressed.any() else sexes.numerator.sum() / sexes.denominator.sum() * 1000
-    assert inequalities.area_average(by["sex"], measure) == expected
+    expected = (sexes.value_unsuppressed * sexes.denominator).sum() / sexes.denominator.sum()
+    assert inequalities.area_average(by["sex"], measure) == pytest.approx(expected)
+    protected = bd.numerator.dropna()
+    assert len(protected) and (protected % 5 == 0).all(), "sums of protected cells"
     system = demo_db.run("app/measure_within_area", exact_areas=[], measure_id="emergency_admissions", scope_code=icb.area_code,
                          level="neighbourhood")
     fun = inequalities.neighbourhood_funnel(system, measure, SimpleNamespace(code=place.area_code, level="place"))
     assert fun.chosen == set(system.loc[system.parent_code == place.area_code, "area_code"])
-    small = (system.numerator >= 1) & (system.numerator <= 7)
+    small = ((system.numerator_small & (system.numerator < 7.5))
+             | (system.denominator_small & (system.denominator < 7.5)))
     assert sorted(fun.hidden) == sorted(system.loc[small, "area_name"])
     assert len(fun.points) == int((~small & (system.denominator > 0)).sum())
     assert np.allclose(fun.points.value, fun.points.numerator / fun.points.denominator * 1000)

@@ -11,6 +11,7 @@ import pytest
 
 from neighbourhood_health import stats
 from neighbourhood_health.measures import trends
+from neighbourhood_health.privacy import disclosure
 
 NOISE = [3, -2, 4, -4, 1, -1, 2, -3, 0, 3, -2, 4, -4, 1, -1, 2, -3, 0, -2, 3]
 
@@ -23,7 +24,9 @@ def series(values, polarity="lower_is_better", target=None, start="2024-01-01") 
         "polarity": polarity, "unit": "per 1,000 per year", "method": "rate", "multiplier": 1000.0,
         "target": np.nan if target is None else float(target),
         "period": pd.date_range(start, periods=n, freq="MS"), "numerator": [float(v) for v in values],
-        "denominator": 1000.0})
+        "denominator": 1000.0,
+        # as a query of queries/app gives exact figures: no figure holds a hidden count
+        "numerator_small": False, "denominator_small": False})
 
 
 def test_shift_below_the_mean_is_improvement_when_lower_is_better():
@@ -121,6 +124,20 @@ def independent_series(cfg, measure_id: str, code: str) -> tuple[pd.Series, np.n
     return pd.to_datetime(rows["period"]), (rows["numerator"] / rows["denominator"] * measure["multiplier"]).to_numpy(), measure
 
 
+def independent_protected_series(cfg, measure_id: str, code: str) -> tuple[pd.Series, np.ndarray, pd.Series, np.ndarray]:
+    """Monthly values as an aggregate-only viewer sees them, straight from the parquet marts: the
+    protected numerator / protected denominator × multiplier, and which months are hidden (a hidden
+    cell in the numerator or denominator, and its protected value 0 or 5)."""
+    values = _read(str(cfg.marts_dir / "measure_values.parquet"))
+    measure = marts(cfg, "measures").set_index("measure_id").loc[measure_id]
+    rows = values[(values.measure_id == measure_id) & (values.area_code == code)].sort_values("period")
+    hidden = ((rows["numerator_small"] & (rows["p_numerator"] < 7.5))
+              | (rows["denominator_small"] & (rows["p_denominator"] < 7.5))).to_numpy()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rates = (rows["p_numerator"] / rows["p_denominator"] * measure["multiplier"]).to_numpy()
+    return pd.to_datetime(rows["period"]), rates, measure, hidden
+
+
 def test_events_for_each_level(demo_cfg, demo_db):
     tree = demo_db.run("app/areas")
     changes = json.loads((demo_cfg.marts_dir / "manifest.json").read_text())["service_changes"]
@@ -134,36 +151,49 @@ def test_events_for_each_level(demo_cfg, demo_db):
 
 
 def test_harrow_child_health_model_shows_as_special_cause_improvement(demo_cfg, demo_db):
-    """Limits from the months before the April 2025 launch: the later months sit below the old mean."""
+    """Limits from the months before the April 2025 launch: the later months sit below the old mean.
+
+    On the exact months (an INT lead's view of its own area; a place's exact months are those of
+    the marts): the statistic, not the protection, is the point here."""
     harrow = area_code(demo_cfg, "Harrow", "place")
     periods, values, measure = independent_series(demo_cfg, "infant_low_acuity_ae", harrow)
     before = int((periods < pd.Timestamp("2025-04-01")).sum())
     expected = stats.spc(values, periods, polarity=measure["polarity"], baseline=before)
     assert expected.variation_icon == "improvement_low"
 
-    series_ = demo_db.run("app/measure_series", exact_areas=[], area_code=harrow)
-    rows = trends.monthly_values(series_[series_.measure_id == "infant_low_acuity_ae"])
+    exact = marts(demo_cfg, "measure_values").query("area_code == @harrow and measure_id == 'infant_low_acuity_ae'")
+    catalogue = marts(demo_cfg, "measures").query("measure_id == 'infant_low_acuity_ae'")
+    exact = exact[["measure_id", "period", "numerator", "denominator"]].merge(catalogue, on="measure_id").assign(
+        numerator_small=False, denominator_small=False)
+    rows = trends.monthly_values(exact)
     assert trends.points_before(rows["period"], "2025-04-01") == before
-    result = trends.spc_for(rows, before)
+    result = trends.spc_for(trends.hide_small_months(rows), before)
     np.testing.assert_allclose(rows["value"], values)
     assert (result.mean, result.lpl, result.upl) == pytest.approx((expected.mean, expected.lpl, expected.upl))
     assert trends.variation(result) == "improvement_low"
     assert "below the mean" in trends.explain(result, measure["unit"])
 
+    # What an aggregate-only viewer is given: the protected months, those that could be 1–7 hidden.
+    periods, protected, _, hidden = independent_protected_series(demo_cfg, "infant_low_acuity_ae", harrow)
+    series_ = demo_db.run("app/measure_series", exact_areas=[], area_code=harrow)
+    shown = trends.hide_small_months(trends.monthly_values(series_[series_.measure_id == "infant_low_acuity_ae"]))
+    assert shown["suppressed"].to_list() == hidden.tolist()
+    np.testing.assert_allclose(shown["value"], np.where(hidden, np.nan, protected))
+
 
 def test_what_changed_lists_exactly_the_measures_with_special_cause(demo_cfg, demo_db):
-    """On the months shown to every role: numerators of 1–7 hidden (test_trends_suppression)."""
+    """On the months shown to an aggregate-only viewer: protected, those that could be 1–7 hidden
+    (test_trends_suppression), the SPC from the months shown."""
     code = area_code(demo_cfg, "North West London (synthetic)", "icb")
     measures = marts(demo_cfg, "measures").set_index("measure_id")
-    numerators = marts(demo_cfg, "measure_values").query("area_code == @code").sort_values("period")
     expected = []
     for measure_id, measure in measures.iterrows():
-        periods, values, _ = independent_series(demo_cfg, measure_id, code)
-        shown = ~numerators.loc[numerators.measure_id == measure_id, "numerator"].between(1, 7).to_numpy()
+        periods, values, _, hidden = independent_protected_series(demo_cfg, measure_id, code)
+        shown = ~hidden & np.isfinite(values)
         if shown.sum() >= trends.MIN_POINTS:
             result = stats.spc(values[shown], periods[shown], polarity=measure["polarity"], target=measure["target"])
             if result.variation_icon != "common_cause" and result.mr_bar > 0:
                 expected.append(measure["name"])
-    sentences = trends.what_changed(code, demo_db.run)
+    sentences = trends.what_changed(code, disclosure.for_viewer(demo_db.run, []))
     assert sorted(s.split(": special cause")[0] for s in sentences) == sorted(expected)
     assert all(" — " in s and s.endswith(".") for s in sentences)

@@ -130,7 +130,7 @@ def _demo_banner(synthetic: bool) -> None:
     else:
         st.sidebar.warning("**Demo mode** on an extract that is not the synthetic demo: sign-in is not "
                            "configured, so only roles that see protected aggregates (counts of 1–7 hidden) "
-                           "are offered, and no lists. Configure sign-in for exact figures.",
+                           "are offered, with no lists and no audit log. Configure sign-in for exact figures.",
                            icon=":material/science:")
 
 

@@ -205,15 +205,19 @@ def aggregate_only(user: User) -> bool:
 def exact_figures(db, user: User | None, area_code: str) -> bool:
     """Whether this viewer may see an area's exact figures, counts of 1–7 included.
 
-    Only a role that is not aggregate-only (an INT lead), only for an area it covers, and for a demo
-    user only on the synthetic demo extract: anyone can choose a demo role, so it must never unlock
-    a real extract's small numbers. Nobody signed in, an unknown role or an unknown area: protected.
-    Every reader that could give exact figures asks this, so hiding a widget is never the only guard.
+    Only a role that is not aggregate-only (an INT lead), only for a neighbourhood it has (or a
+    small area in one: never a wider area, even one given in its areas, as the queries' `$exact_areas`
+    match neighbourhoods only), and for a demo user only on the synthetic demo extract: anyone can
+    choose a demo role, so it must never unlock a real extract's small numbers. Nobody signed in, an
+    unknown role or an unknown area: protected. Every reader that could give exact figures asks
+    this, so hiding a widget is never the only guard.
     """
     if user is None:
         return False
     try:
-        if user.role_info.aggregate_only or not covers(db, user, area_code):
+        row = lineage(db, area_code)
+        if user.role_info.aggregate_only or row["area_level"] not in ("neighbourhood", "small_area") \
+                or row["neighbourhood_code"] not in user.areas:
             return False
     except AccessDenied:
         return False
@@ -240,10 +244,11 @@ def _role_may(db, user: User | None, permission: str) -> bool:
 
 def demo_roles(db) -> list[str]:
     """The roles demo mode offers: every role on the synthetic demo; on any other extract only those
-    that see protected aggregates and no lists, since a demo role is anyone's for the choosing."""
+    that see protected aggregates, no lists and no audit log (which names who looked at what),
+    since a demo role is anyone's for the choosing."""
     if is_synthetic(db):
         return list(ROLES)
-    return [r.role_id for r in ROLES.values() if r.aggregate_only and not r.lists]
+    return [r.role_id for r in ROLES.values() if r.aggregate_only and not r.lists and not r.audit]
 
 
 def is_synthetic(db) -> bool:
