@@ -23,7 +23,6 @@ from pptx.enum.chart import XL_CHART_TYPE
 from pptx.enum.shapes import MSO_SHAPE_TYPE
 from pptx.oxml.ns import qn
 
-from neighbourhood_health.privacy import access
 from neighbourhood_health.measures import cohorts
 from neighbourhood_health import stats
 from neighbourhood_health.__main__ import main

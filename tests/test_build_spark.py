@@ -22,8 +22,9 @@ from neighbourhood_health.config import QUERIES_DIR
 from neighbourhood_health.store import Database, parameters, sql_text
 from neighbourhood_health.pipeline.engines.translate import TranslationError, for_spark, to_spark
 
+# build/protect/ always runs on DuckDB, over the parquet either engine wrote (pipeline/protect.py).
 BUILD_QUERIES = sorted(p.relative_to(QUERIES_DIR).with_suffix("").as_posix() for folder in ("build", "measures")
-                       for p in (QUERIES_DIR / folder).rglob("*.sql"))
+                       for p in (QUERIES_DIR / folder).rglob("*.sql") if "protect" not in p.parts)
 MART_NAMES = [m.name for m in MARTS] + ["measures"]
 
 
@@ -97,6 +98,7 @@ def twin_marts(demo_cfg, spark, tmp_path_factory):
         cfg = dataclasses.replace(demo_cfg, data_dir=root / "data", geo_dir=root / "geo")
         shutil.copytree(demo_cfg.extracts_dir, cfg.extracts_dir)
         shutil.copytree(demo_cfg.geo_dir, cfg.geo_dir)
+        shutil.copy(demo_cfg.data_dir / "privacy.key", cfg.data_dir / "privacy.key")  # one key, as one deployment
         counts = build_marts(cfg, engine=engine)
         built[name] = (cfg, counts, Database(cfg.marts_dir, cfg.extracts_dir))
     return built
