@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 
 import numpy as np
 import pandas as pd
@@ -119,9 +120,24 @@ def test_icb_breakdowns_gap_sentence_and_sii(demo_env, marts):
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Slope index of inequality (SII)"] == f"{sii:,.1f}"
     assert metrics["Relative index of inequality (ratio)"] == f"{rii:.2f}"
+    # The SII's interval (simulated) is in the caption; the chart's title follows it. On protected
+    # deciles whether it excludes zero depends on the data folder's key, so both wordings are checked.
+    caption = next(c.value for c in at.caption if c.value.startswith("Slope index of inequality:"))
+    said = re.match(r"Slope index of inequality: (-?[\d,.]+) per 1,000 per year \(95% interval (-?[\d,.]+) to (-?[\d,.]+)\)",
+                    caption)
+    value, lower, upper = (float(x.replace(",", "")) for x in said.groups())
+    assert said.group(1) == f"{sii:,.1f}" and lower <= value <= upper
     charts = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
     decile_title = charts[0]["layout"]["title"]["text"].replace("<br>", " ")
-    assert decile_title.startswith(f"In {name}, emergency admissions rise with deprivation: {sii:,.1f} per 1,000 per year higher")
+    if 0.0 in (lower, upper):  # a limit that rounds to 0.0: the caption cannot say which side it is on
+        assert "with deprivation" in decile_title
+    elif lower > 0:
+        assert decile_title.startswith(f"In {name}, emergency admissions rise with deprivation: {sii:,.1f} per 1,000 per year higher")
+    elif upper < 0:
+        assert decile_title.startswith(f"In {name}, emergency admissions fall with deprivation: {abs(sii):,.1f} per 1,000 per year lower")
+    else:
+        assert decile_title == (f"In {name}, emergency admissions show no clear gradient with deprivation "
+                                "(the slope index's interval includes zero)")
     assert charts[0]["layout"]["xaxis"]["title"]["text"].startswith("National deprivation decile")
     assert "per 1,000 per year" in charts[0]["layout"]["yaxis"]["title"]["text"]
 
