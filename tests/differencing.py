@@ -35,10 +35,10 @@ PEOPLE_DIMENSIONS = ("sex", "age_band", "ethnicity")
 def _con(marts: Path) -> duckdb.DuckDBPyConnection:
     con = duckdb.connect()
     marts = Path(marts)
-    con.sql(f"CREATE VIEW measure_values AS SELECT * FROM read_parquet('{marts}/measure_values.parquet/**/*.parquet', "
-            "hive_partitioning = true)")
+    con.sql("SELECT * FROM read_parquet($path, hive_partitioning = true)",
+            params={"path": str(marts / "measure_values.parquet" / "**" / "*.parquet")}).create_view("measure_values")
     for name in ("small_areas", "breakdown_values", "measures", "areas"):
-        con.sql(f"CREATE VIEW {name} AS SELECT * FROM '{marts}/{name}.parquet'")
+        con.sql("SELECT * FROM read_parquet($path)", params={"path": str(marts / f"{name}.parquet")}).create_view(name)
     return con
 
 

@@ -17,9 +17,8 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from apptest import assert_clean
+from apptest import open_as
 from differencing import bounds, pinned_by_primary_suppression, pinned_by_protected_rule, pinned_cells
-from neighbourhood_health.config import PROJECT_ROOT
 from neighbourhood_health.privacy.disclosure import ROUND_TO
 from neighbourhood_health.store import Database, parameters, sql_text
 
@@ -44,14 +43,7 @@ def recorded(monkeypatch):
 
 
 def draw(role: str, area: str, page: str) -> AppTest:
-    at = AppTest.from_file(str(PROJECT_ROOT / "app.py"), default_timeout=180)
-    at.query_params["area"] = area
-    at.session_state["demo_role"] = role
-    at.run()
-    assert_clean(at)
-    at.switch_page(f"views/{page}.py").run()
-    assert_clean(at)
-    return at
+    return open_as(role, area, f"{page}.py")
 
 
 def figures_of(params: dict, frame: pd.DataFrame, exact_codes: set[str]) -> pd.Series:

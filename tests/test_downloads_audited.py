@@ -15,7 +15,7 @@ import pytest
 from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
 
-from apptest import assert_clean
+from apptest import assert_clean, open_as
 from neighbourhood_health.app import widgets
 from neighbourhood_health.config import PROJECT_ROOT
 from neighbourhood_health.privacy import access, audit
@@ -44,14 +44,7 @@ def deferred(monkeypatch) -> dict:
 
 
 def open_page(page: str, area: str, role: str = "int_lead") -> AppTest:
-    at = AppTest.from_file(str(PROJECT_ROOT / "app.py"), default_timeout=180)
-    at.query_params["area"] = area
-    at.session_state["demo_role"] = role
-    at.run()
-    assert_clean(at)
-    at.switch_page(f"views/{page}").run()
-    assert_clean(at)
-    return at
+    return open_as(role, area, page)
 
 
 def test_no_download_button_outside_the_audited_widget():

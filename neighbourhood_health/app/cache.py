@@ -93,9 +93,13 @@ VIEWER_KEY = "nhd_user"
 
 
 def exact_areas() -> tuple[str, ...]:
-    """The neighbourhoods whose exact figures this session's viewer may see (none before sign-in)."""
-    db = database()
-    return tuple(disclosure.exact_areas(st.session_state.get(VIEWER_KEY), access.is_synthetic(db)))
+    """The neighbourhoods whose exact figures this session's viewer may see (none before sign-in).
+
+    Asked on every query, so it reads the cached manifest rather than the manifest file."""
+    viewer = st.session_state.get(VIEWER_KEY)
+    if viewer is None:
+        return ()
+    return tuple(disclosure.exact_areas(viewer, access.synthetic_manifest(manifest())))
 
 
 def run(name: str, **params) -> pd.DataFrame:

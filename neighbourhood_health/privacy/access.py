@@ -255,9 +255,14 @@ def is_synthetic(db) -> bool:
     """True when the loaded extract says it is the synthetic demo (its manifest)."""
     manifest = Path(db.marts_dir) / "manifest.json"
     try:
-        return json.loads(manifest.read_text()).get("source", "").startswith("Synthetic")
+        return synthetic_manifest(json.loads(manifest.read_text()))
     except (OSError, ValueError):
         return False
+
+
+def synthetic_manifest(manifest: dict) -> bool:
+    """Whether a marts manifest says its extract is the synthetic demo."""
+    return str(manifest.get("source", "")).startswith("Synthetic")
 
 
 def describe_areas(db, user: User) -> str:

@@ -93,12 +93,6 @@ def protect(counts, units) -> np.ndarray:
     return np.where(np.isnan(n), np.nan, out)
 
 
-def protect_cells(counts: pd.Series, secret: str, prefix: str) -> pd.Series:
-    """`protect` for cells named by their index (each label joined to `prefix` is the cell's key)."""
-    units = [unit(secret, f"{prefix}|{label}") for label in counts.index]
-    return pd.Series(protect(counts.to_numpy(), units), index=counts.index)
-
-
 def shown_hidden(protected, any_small) -> np.ndarray:
     """Whether a figure (a sum of protected cells) is shown as SUPPRESSED: a hidden cell is in it
     and its protected value is 0 or 5, so it could itself be a count of 1–THRESHOLD. Exact figures
