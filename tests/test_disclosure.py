@@ -62,6 +62,19 @@ def test_hidden_exactly_when_a_small_cell_is_in_a_figure_of_0_or_5(cells):
     assert not disclosure.shown_hidden(p, np.zeros(len(p), dtype=bool)).any(), "exact figures are never hidden"
 
 
+def test_hide_blanks_a_denominator_that_could_be_a_hidden_count_and_what_it_divides():
+    rows = pd.DataFrame({"numerator": [5.0, 20.0, 0.0, 10.0], "numerator_small": [True, False, True, False],
+                         "denominator": [100.0, 5.0, 0.0, 40.0], "denominator_small": [False, True, True, False],
+                         "value": [5.0, 4000.0, np.nan, 250.0]})
+    shown = disclosure.hide(rows)
+    assert list(shown["suppressed"]) == [True, True, True, False]
+    assert shown["numerator"].isna().tolist() == [True, True, True, False]
+    assert shown["value"].isna().tolist() == [True, True, True, False]
+    # a denominator is blanked where it could itself be 1–7, kept where only the numerator could be
+    assert shown["denominator"].isna().tolist() == [False, True, True, False]
+    assert rows["denominator"].notna().all(), "the caller's frame is not modified"
+
+
 @settings(max_examples=60, deadline=None)
 @given(st.lists(st.lists(st.integers(0, 12), min_size=3, max_size=3), min_size=1, max_size=6))
 def test_protected_table_totals_are_sums_of_protected_cells(rows):

@@ -33,7 +33,7 @@ def test_map_finding_counts_judgements_and_suppression():
                          "significance": ["worse", "similar", "not compared"], "suppressed": [False, False, True]})
     text = findings.map_finding(rows, RATE, "neighbourhood", "Camden")
     assert text == ("Emergency admissions: 1 of 3 neighbourhoods significantly worse than Camden, none better; "
-                    "highest in A (50.0 per 1,000 per year); 1 suppressed (1–7 events)")
+                    "highest in A (50.0 per 1,000 per year); 1 not shown (could be 1–7 events)")
     rows["significance"] = ["higher", "lower", "not compared"]
     assert "1 of 3 neighbourhoods significantly higher than Camden, 1 lower" in findings.map_finding(rows, PROP, "neighbourhood", "Camden")
 

@@ -232,7 +232,7 @@ def test_neighbourhood_with_suppression_and_missing_quintiles(demo_env, marts):
     eth = table_in_tab(at, "Ethnic group").set_index("Ethnic group")
     counts = b.groupby("ethnicity").numerator.sum()
     small = counts[(counts >= 1) & (counts <= 7)].index
-    assert eth.loc[small, "Numerator"].isna().all() and (eth.loc[small, "Note"] == "Suppressed: 1–7 events").all()
+    assert eth.loc[small, "Numerator"].isna().all() and (eth.loc[small, "Note"] == "Not shown: could be 1–7 events").all()
     big = counts[counts > 7].index
     np.testing.assert_allclose(eth.loc[big, "Numerator"], counts[big])
 

@@ -144,7 +144,7 @@ def test_icb_neighbourhood_values_intervals_and_judgements(demo_env, marts):
     assert hover["numerator_text"] == f"{expect.numerator[top]:,.0f}"
     for name in expect.index[expect.hidden]:
         assert feats[name]["numerator_text"] == "suppressed"
-        assert feats[name]["value_text"] == f"suppressed ({HIDDEN_RANGE} events)"
+        assert feats[name]["value_text"] == f"not shown (could be {HIDDEN_RANGE} events)"
     assert "{value_text}" in spec.get("tooltip", "") or "{value_text}" in at.get("deck_gl_json_chart")[0].proto.tooltip
     legend = next(m.value for m in at.markdown if "Emergency admissions (per 1,000 per year)" in m.value)
     assert f"{expect.value.max():,.1f}" in legend and f"{expect.value.min():,.1f}" in legend
@@ -211,7 +211,7 @@ def test_neighbourhood_small_areas_with_suppression(demo_env, marts):
     small = expect.hidden
     assert small.any() and (~small).any()
     assert table.loc[small, "Numerator"].isna().all() and table.loc[small, "Value (per 1,000 per year)"].isna().all()
-    assert (table.loc[small, "Note"] == f"Suppressed: {HIDDEN_RANGE} events").all()
+    assert (table.loc[small, "Note"] == f"Not shown: could be {HIDDEN_RANGE} events").all()
     assert (table.loc[~small, "Note"] == "").all()
     np.testing.assert_allclose(table.loc[~small, "Numerator"], expect.numerator[~small])
     assert (table["Numerator"].dropna() % 5 == 0).all(), "no exact count shown"

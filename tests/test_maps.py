@@ -35,7 +35,7 @@ def test_significance_colours_and_legend():
     assert maps.significance_colours(labels) == ["#005EB8", "#ED8B00", "#D8DDE0", maps.NO_VALUE]
     legend = maps.significance_legend(labels, "Camden")
     assert [text for _, text in legend] == ["Better than Camden", "Similar to Camden", "Worse than Camden",
-                                            "Not compared, or suppressed (1–7)"]
+                                            "Not compared, or could be 1–7 (not shown)"]
 
 
 def test_legend_escapes_labels():

@@ -36,7 +36,7 @@ def test_extremes_and_breakdown_table():
     assert inequalities.extremes(part.iloc[:2]) is None
     table = inequalities.breakdown_table(part, "Group", "%")
     assert list(table.columns) == ["Group", "Value (%)", "Lower 95%", "Upper 95%", "Numerator", "Denominator", "Note"]
-    assert list(table["Note"]) == ["", f"Suppressed: {HIDDEN_RANGE} events", ""]
+    assert list(table["Note"]) == ["", f"Not shown: could be {HIDDEN_RANGE} events", ""]
     assert inequalities.denominator_label(RATE) == "Person-years (registered residents over 12 months)"
     assert inequalities.denominator_label(RATE.copy().replace("rate", "proportion")) == "Denominator (people)"
 

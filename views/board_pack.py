@@ -123,4 +123,4 @@ for column, suffix, label in ((pptx_col, ".pptx", "PowerPoint"), (html_col, ".ht
                          what=f"board pack ({label})", area_code=area.code, user=user, rows=len(slides),
                          action="export_pack")
 note_col.caption("The same slides: PowerPoint with editable charts and speaker notes, or one HTML file with "
-                 "interactive charts that opens offline. Both are protected as every page is: " + LEGEND)
+                 "interactive charts that opens offline. Both are protected as every page is: " + md(LEGEND))

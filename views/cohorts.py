@@ -102,7 +102,7 @@ catalogue = cohorts.load_cohorts(db.extracts_dir)
 manifest = cache.manifest()
 exact = access.exact_figures(db, user, area.code)
 scope = ("exact counts and, for your neighbourhoods, the list of people" if exact else
-         f"protected counts: {LEGEND[0].lower()}{LEGEND[1:-1]}")
+         f"protected counts: {md(LEGEND[0].lower() + LEGEND[1:-1])}")
 st.markdown(f"Viewing as **{role.label}**{' (demo)' if user.demo else ''}: {scope}. "
             f"Data extracted {md(manifest['extract_date'])} ({md(manifest['source'])}).")
 

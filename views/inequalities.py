@@ -98,7 +98,7 @@ st.plotly_chart(funnel_plot(fun.points, fun.limits, fun.benchmark, title=funnel_
                             benchmark_label=f"{icb_name}: {with_unit(fun.benchmark, unit)}",
                             highlight=fun.chosen), width="stretch", key="funnel")
 if fun.hidden:
-    st.caption(f"Not shown: {md(', '.join(fun.hidden))} ({HIDDEN_RANGE} events, suppressed).")
+    st.caption(f"Not shown: {md(', '.join(fun.hidden))} (their count could be {HIDDEN_RANGE} events).")
 st.dataframe(fun.table(unit, icb_name), hide_index=True, width="stretch")
 protection_note(area.code)
 with st.expander("How to read this"):

@@ -37,7 +37,7 @@ rows = indicators.against_parent_suppressed(cache.run("app/measure_within_area",
                                                         scope_code=scope, level=level))
 unit = measure["unit"]
 
-rows["value_text"] = [(f"suppressed ({HIDDEN_RANGE} events)" if s else "no value") if pd.isna(v) else with_unit(v, unit)
+rows["value_text"] = [(f"not shown (could be {HIDDEN_RANGE} events)" if s else "no value") if pd.isna(v) else with_unit(v, unit)
                       for v, s in zip(rows["value"], rows["suppressed"])]
 rows["interval_text"] = ["–" if pd.isna(lo) else f"{indicators.format_value(lo, unit)} to {indicators.format_value(hi, unit)}"
                          for lo, hi in zip(rows["lower"], rows["upper"])]
@@ -105,6 +105,6 @@ st.dataframe(pd.DataFrame({
     "Numerator": table["numerator"].round(0),
     "Denominator": table["denominator"].round(1),
     f"Compared with {scope_name}": table["compared_text"],
-    "Note": np.where(table["suppressed"], f"Suppressed: {HIDDEN_RANGE} events", ""),
+    "Note": np.where(table["suppressed"], f"Not shown: could be {HIDDEN_RANGE} events", ""),
 }), hide_index=True, width="stretch")
 protection_note(area.code)

@@ -30,7 +30,7 @@ def gap_table(frame: pd.DataFrame, first: str, first_label: str) -> pd.DataFrame
         "Upper 95% (people)": frame["gap_upper"].round(0),
         "Not yet diagnosed per 1,000 eligible": frame["gap_per_1000"].round(1),
         "Judgement": frame["judgement"].str.capitalize(),
-        "Note": frame["suppressed"].map({True: f"Suppressed: {HIDDEN_RANGE} recorded", False: ""}),
+        "Note": frame["suppressed"].map({True: f"Not shown: could be {HIDDEN_RANGE} recorded", False: ""}),
     })
 
 

@@ -7,7 +7,7 @@ from neighbourhood_health.measures import scorecard
 from neighbourhood_health.pipeline.catalogue import FAMILIES
 from neighbourhood_health.present.tables import significance_style
 from neighbourhood_health.measures.scorecard import LIFE_STAGE_LABEL
-from neighbourhood_health.privacy.disclosure import HIDDEN_RANGE, LEGEND
+from neighbourhood_health.privacy.disclosure import HIDDEN_RANGE, LEGEND, SUPPRESSED
 from neighbourhood_health.present.text import md
 
 LEVEL_PLURAL = {"icb": "integrated care boards", "place": "places", "neighbourhood": "neighbourhoods"}
@@ -50,7 +50,7 @@ with st.expander("How to read this"):
         "is better; prevalence and elective activity are not judged (**higher**/**lower**). **Recent trend** "
         "is the Making Data Count variation of the latest month for monthly measures, or the latest survey "
         "against the one before. **Target** is the national target or standard and whether the value meets it. "
-        f"{LEGEND} Figures that could be a count of {HIDDEN_RANGE} are suppressed (*), with every value "
+        f"{md(LEGEND)} Figures that could be a count of {HIDDEN_RANGE} are not shown ({md(SUPPRESSED)}), with every value "
         "derived from them.\n\n"
         "**Spine chart:** each bar is the range of the peer areas, worst on the left and best on the "
         "right; the dark part holds the middle half (25th to 75th percentile). The red line is the "
@@ -73,4 +73,4 @@ for number, family in enumerate(FAMILIES):
         st.plotly_chart(charts_scorecard.spine_figure(family_spine), key=f"spine_{number}", theme=None,
                         config={"displayModeBar": False})
 if rows["suppressed"].any():
-    st.caption(f"\\* Suppressed: a count that could be {HIDDEN_RANGE}, or a figure derived from one.")
+    st.caption(f"\\* Not shown: a count that could be {HIDDEN_RANGE}, or a figure derived from one.")

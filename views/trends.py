@@ -23,7 +23,7 @@ exact = trends.exact_for(db, user, area.code)
 raw = cache.run("app/measure_series", area_code=area.code)
 monthly, too_hidden = trends.offered_series(raw)
 viewing = (f"Exact figures: you cover {md(area.name)}." if exact else
-           f"{LEGEND} Months that could be {HIDDEN_RANGE} are hidden (gaps in the line) and left out of the mean "
+           f"{md(LEGEND)} Months that could be {HIDDEN_RANGE} are hidden (gaps in the line) and left out of the mean "
            "and process limits.")
 if monthly.empty:
     st.title(f"Trends in {md(area.name)}")
@@ -97,7 +97,7 @@ with st.expander("How to read this"):
         "When you know something changed, calculate the limits from the months before it: the later "
         "months are then judged against the old process. "
         f"Unless you may see exact figures for an area (INT leads, in their own neighbourhoods), counts are "
-        f"protected ({LEGEND.lower()}); months that could be {HIDDEN_RANGE} are not drawn and are left out of "
+        f"protected ({md(LEGEND.lower())}); months that could be {HIDDEN_RANGE} are not drawn and are left out of "
         "the mean, the limits and the icons.")
     st.markdown(f"**Definition:** {md(first['definition'])}")
 
@@ -133,6 +133,6 @@ st.dataframe(
                    "assurance_icon": st.column_config.ImageColumn("", width=40)},
     hide_index=True, width="stretch", height=36 * (len(summary) + 1) + 2, key="icon_summary")
 st.caption(("Icons use all points of each series. " if exact else
-            f"Icons use the months shown; {SUPPRESSED}: the latest month could be {HIDDEN_RANGE} and is hidden. ")
+            f"Icons use the months shown; {md(SUPPRESSED)}: the latest month could be {HIDDEN_RANGE} and is hidden. ")
            + f"Measures with fewer than {trends.MIN_POINTS} months (annual surveys, snapshots at the extract date) "
            "have no SPC.")

@@ -95,7 +95,7 @@ def count_column_config() -> dict:
 def protection_note(area_code: str) -> None:
     """Say how the figures on this page were protected, unless the viewer sees them exact."""
     if not access.exact_figures(cache.database(), st.session_state.get(cache.VIEWER_KEY), area_code):
-        st.caption(disclosure.LEGEND)
+        st.caption(md(disclosure.LEGEND))
 
 
 # --- Downloads --------------------------------------------------------------------------------

@@ -211,7 +211,7 @@ def _map_slide(db, pack: Pack, measure: pd.Series, scope: str, scope_name: str) 
              for part in [shown[shown["significance"] == kind]]]
     return Slide("map", "Map", map_finding(rows, measure, "neighbourhood", scope_name), lines=lines, image=png,
                  notes=_notes(pd.DataFrame([measure])) + " Figures cover the latest 12 months; neighbourhoods are "
-                       f"compared with {scope_name} (95% interval); white areas are suppressed ({HIDDEN_RANGE} events).")
+                       f"compared with {scope_name} (95% interval); white areas are not shown (their count could be {HIDDEN_RANGE} events).")
 
 
 def _prevalence_slide(db, pack: Pack, scope: str, latest: pd.DataFrame) -> Slide:
@@ -230,7 +230,7 @@ def _prevalence_slide(db, pack: Pack, scope: str, latest: pd.DataFrame) -> Slide
     lines = ["Recorded prevalence against the prevalence expected for the age, sex and deprivation of the "
              "registered population (indirect standardisation)."]
     if len(hidden):
-        lines.append(f"Not shown ({SUPPRESSED}, {HIDDEN_RANGE} people recorded): {', '.join(hidden)}")
+        lines.append(f"Not shown ({SUPPRESSED}: the recorded count could be {HIDDEN_RANGE}): {', '.join(hidden)}")
     chart = Chart("bar", list(shown["condition_name"]), {"Estimated people not yet diagnosed": _values(shown["gap"])},
                   "People (expected − recorded)", "#,##0", horizontal=True)
     defs = latest[latest["measure_id"].isin(own["measure_id"])]
@@ -254,7 +254,7 @@ def _inequality_slide(db, pack: Pack, measure: pd.Series) -> Slide:
     lines = [quintile_gap_sentence(inequalities.quintile_gap(quintiles), measure, pack.area_name),
              sii_sentence(result, measure), *[f"Note: {w}." for w in warnings]]
     if deciles["suppressed"].any():
-        lines.append(f"Deciles with {HIDDEN_RANGE} events are suppressed ({SUPPRESSED}).")
+        lines.append(f"Deciles whose count could be {HIDDEN_RANGE} events are not shown ({SUPPRESSED}).")
     return Slide("inequality", "Inequality gap", gradient_finding(result, measure, pack.area_name), lines=lines,
                  chart=chart, figure=figure,
                  notes=_notes(pd.DataFrame([measure])) + " Deciles are national IMD 2019 deciles of residents' "
@@ -376,7 +376,7 @@ def _methods_slide(pack: Pack) -> Slide:
         "Trends: NHS Making Data Count XmR charts; special cause rules: outside the limits, a run of 7 on one side "
         "of the mean, 7 rising or falling, 2 of 3 close to a limit.",
         f"Small numbers: {LEGEND} Each count is protected once, in the smallest area and month it is "
-        f"counted in (counts of {HIDDEN_RANGE} are rounded up or down to a multiple of {disclosure.ROUND_TO} at "
+        f"counted in (every count but 0 is rounded up or down to a multiple of {disclosure.ROUND_TO} at "
         "random, so totals stay unbiased), and every larger area, year and breakdown adds up the protected "
         "counts, so subtracting one figure from another can never reveal a hidden one. Rates, intervals and "
         "SPC limits are worked out from the protected counts.",

@@ -161,7 +161,7 @@ def breakdown_table(part: pd.DataFrame, label: str, unit: str) -> pd.DataFrame:
         label: part["label"], f"Value ({unit})": part["value"].round(2),
         "Lower 95%": part["lower"].round(2), "Upper 95%": part["upper"].round(2),
         "Numerator": part["numerator"].round(0), "Denominator": part["denominator"].round(0),
-        "Note": part["suppressed"].map({True: f"Suppressed: {HIDDEN_RANGE} events", False: ""}),
+        "Note": part["suppressed"].map({True: f"Not shown: could be {HIDDEN_RANGE} events", False: ""}),
     })
 
 

@@ -32,7 +32,7 @@ def map_finding(rows: pd.DataFrame, measure: pd.Series, unit_name: str, benchmar
         text += f"; highest in {top['area_name']} ({with_unit(top['value'], measure['unit'])})"
     hidden = int(rows["suppressed"].sum()) if "suppressed" in rows else 0
     if hidden:
-        text += f"; {hidden} suppressed (1–7 events)"
+        text += f"; {hidden} not shown (could be 1–7 events)"
     return text
 
 

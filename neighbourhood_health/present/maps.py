@@ -21,7 +21,7 @@ from neighbourhood_health.present.theme import (
 # Light to dark blue ending in NHS Blue and NHS Dark Blue; distinguishable in greyscale.
 SEQUENTIAL = ["#DEEBF7", NHS_LIGHT_BLUE, "#4292C6", NHS_BLUE, NHS_DARK_BLUE]
 NO_VALUE = WHITE
-NO_VALUE_LABEL = "No value, or suppressed (1–7)"
+NO_VALUE_LABEL = "No value, or could be 1–7 (not shown)"
 # Judgement against a benchmark: blue/orange is safe for the common colour-vision deficiencies.
 SIGNIFICANCE = {
     "better": (NHS_BLUE, "Better"),
@@ -85,7 +85,7 @@ def significance_legend(labels, benchmark: str) -> list[tuple[str, str]]:
     present = [k for k in SIGNIFICANCE if k in set(labels)]
     items = [(SIGNIFICANCE[k][0], f"{SIGNIFICANCE[k][1]} than {benchmark}" if k != "similar"
               else f"Similar to {benchmark}") for k in present]
-    return items + [(NO_VALUE, "Not compared, or suppressed (1–7)")]
+    return items + [(NO_VALUE, "Not compared, or could be 1–7 (not shown)")]
 
 
 def legend_html(title: str, items: list[tuple[str, str]]) -> str:

@@ -105,13 +105,16 @@ def shown_hidden(protected, any_small) -> np.ndarray:
 def hide(frame: pd.DataFrame, numerator: str = "numerator", denominator: str = "denominator",
          derived: tuple[str, ...] = ("value", "lower", "upper")) -> pd.DataFrame:
     """Rows as a viewer may see them: where the numerator or denominator could be a hidden count,
-    the numerator and the `derived` figures are blanked. Adds `suppressed` so pages can say why.
+    the numerator and the `derived` figures are blanked, and so is a denominator that could itself
+    be one (a rate's denominator is a count of people too). Adds `suppressed` so pages can say why.
 
     `frame` comes from a query of `queries/app/`, which gives each figure's `<column>_small`."""
     out = frame.copy()
     hidden = shown_hidden(out[numerator], out[f"{numerator}_small"])
     if denominator in out:
-        hidden |= shown_hidden(out[denominator], out[f"{denominator}_small"])
+        small_denominator = shown_hidden(out[denominator], out[f"{denominator}_small"])
+        hidden |= small_denominator
+        out[denominator] = out[denominator].astype(float).mask(small_denominator)
     out["suppressed"] = hidden
     for col in (numerator, *[c for c in derived if c in out.columns]):
         out[col] = out[col].astype(float).mask(hidden)

@@ -1,9 +1,10 @@
 -- The base cells of measure_values, protected (neighbourhood_health.privacy.disclosure says the rule):
 -- a small area × period for measures computed from person-level rows, a neighbourhood × period
--- for measures that arrive aggregated. 0 stays 0; counts of 1–$threshold go to a neighbouring
--- multiple of $round_to with chance in proportion to closeness, decided by a keyed hash of the
--- cell (the same value for numerator and denominator, so a protected numerator never exceeds
--- its denominator); larger counts go to the nearest multiple of $round_to.
+-- for measures that arrive aggregated. 0 stays 0; every other count goes to one of the two
+-- multiples of $round_to around it, the upper with chance equal to its distance from the lower
+-- (unbiased random rounding), decided by a keyed hash of the cell (the same draw for numerator
+-- and denominator, so a protected numerator never exceeds its denominator). Counts of
+-- 1–$threshold are flagged small.
 WITH located AS (
     SELECT v.measure_id, v.period, v.numerator, v.denominator,
            s.small_area_code, s.neighbourhood_code, s.place_code, s.icb_code
