@@ -33,13 +33,17 @@ def main(argv: list[str] | None = None) -> int:
     build.add_argument("--master", help="Spark master URL (default local[*]: this machine's cores)")
     build.add_argument("--conf", action="append", default=[], metavar="KEY=VALUE", help="a Spark setting (repeatable)")
     imp = sub.add_parser("import-geo", help="import real boundaries, a neighbourhood lookup and deprivation into the geo folder")
-    imp.add_argument("--boundaries", type=Path, required=True, help="small-area boundary file (any format and CRS geopandas reads)")
+    imp.add_argument("--boundaries", type=Path, required=True, nargs="+", action="extend", metavar="FILE_OR_FOLDER",
+                     help="small-area boundary files or folders of them (any format and CRS geopandas reads);"
+                          " several may be given, e.g. one file per borough")
     imp.add_argument("--lookup", type=Path, required=True, help="CSV: small area -> neighbourhood (optionally place and ICB)")
     imp.add_argument("--deprivation", type=Path, required=True, help="CSV: IMD decile (and score) by small area")
     imp.add_argument("--lsoa11-to-21", type=Path, help="ONS LSOA (2011) to LSOA (2021) lookup with CHGIND")
     imp.add_argument("--code-column", help="code column of the boundary file (default: detected, e.g. LSOA21CD)")
     imp.add_argument("--name-column", help="name column of the boundary file (default: detected, e.g. LSOA21NM)")
     imp.add_argument("--crs", help="CRS of a boundary file that has none, e.g. EPSG:27700")
+    imp.add_argument("--accept-repairs", action="store_true",
+                     help="import invalid boundaries that repairing changes by more than 1%% of their area (warned)")
     imp.add_argument("--clip-to-lookup", action="store_true", help="keep only the lookup's small areas of a larger boundary file")
     imp.add_argument("--out", type=Path, help="geography folder to write (default: NHD_GEO_DIR); replaced whole")
     pack = sub.add_parser("pack", help="write the board pack for an area: PowerPoint (.pptx) or HTML (.html)")
@@ -83,7 +87,8 @@ def main(argv: list[str] | None = None) -> int:
         try:
             report = import_geography(args.boundaries, args.lookup, args.deprivation, args.out or cfg.geo_dir,
                                       lsoa11_to_21=args.lsoa11_to_21, code_column=args.code_column,
-                                      name_column=args.name_column, crs=args.crs, clip_to_lookup=args.clip_to_lookup)
+                                      name_column=args.name_column, crs=args.crs, clip_to_lookup=args.clip_to_lookup,
+                                      accept_repairs=args.accept_repairs)
         except GeoImportError as exc:
             print(f"Import failed: {exc}", file=sys.stderr)
             return 1

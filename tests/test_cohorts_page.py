@@ -7,6 +7,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from apptest import assert_clean
+from neighbourhood_health.present.text import md
 from neighbourhood_health.privacy import access, audit, disclosure
 from neighbourhood_health.privacy.disclosure import TOTAL
 from neighbourhood_health.measures import cohorts
@@ -46,7 +47,8 @@ def test_aggregate_roles_see_protected_counts_and_no_list(demo_env, role):
     before = audit_actions(demo_env)
     at = open_cohorts(role, BRENT)
     label = access.ROLES[role].label
-    legend = disclosure.LEGEND[0].lower() + disclosure.LEGEND[1:-1]  # "counts are rounded … could be 1–7 …"
+    legend = md(disclosure.LEGEND[0].lower() + disclosure.LEGEND[1:-1])  # "counts are rounded … shown as \\* …"
+    assert "shown as \\*;" in legend, "the * is escaped, so markdown shows it rather than starting emphasis"
     assert f"Viewing as **{label}** (demo): protected counts: {legend}." in text(at)
     assert "could be 1–7" in legend
     assert any("see counts only" in i.value for i in at.info)

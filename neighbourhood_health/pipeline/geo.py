@@ -1,14 +1,17 @@
 """Small-area boundaries: find, read (any format and CRS geopandas reads), check, build map layers.
 
-The build reprojects to EPSG:4326 for the web map, repairs invalid geometries, dissolves small
-areas into neighbourhoods, places and ICBs, and simplifies each layer as a coverage (shared edges
-are simplified once) so that neighbours keep touching without gaps or overlaps.
+The build repairs invalid geometries, snaps vertices to a 1 mm grid in British National Grid (so the
+two copies of a shared vertex in a file stored in degrees become one point again, and dissolving
+leaves no microscopic holes), dissolves small areas into neighbourhoods, places and ICBs, simplifies
+each layer as a coverage (shared edges are simplified once) so that neighbours keep touching
+without gaps or overlaps, and reprojects to EPSG:4326 for the web map.
 """
 from __future__ import annotations
 
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import shapely
 
@@ -16,6 +19,7 @@ from neighbourhood_health.pipeline.problems import Problem
 
 BOUNDARY_SUFFIXES = (".parquet", ".gpkg", ".geojson", ".json", ".shp")
 WEB_CRS = "EPSG:4326"
+GRID_METRES = 0.001              # vertices snapped to a 1 mm grid before coverage operations
 SIMPLIFY_METRES = {"small_area": 8.0, "neighbourhood": 20.0, "place": 40.0, "icb": 60.0}
 
 
@@ -77,6 +81,11 @@ def check_boundaries(geo_dir: Path, con=None) -> list[Problem]:
     return problems
 
 
+def snap(geometries) -> np.ndarray:
+    """Geometries (in metres) with vertices on the GRID_METRES grid; valid, as GEOS makes them."""
+    return shapely.set_precision(np.asarray(geometries), GRID_METRES)
+
+
 def _simplified(frame: gpd.GeoDataFrame, metres: float) -> gpd.GeoDataFrame:
     out = frame.copy()
     out["geometry"] = shapely.coverage_simplify(frame.geometry.values, tolerance=metres, simplify_boundary=False)
@@ -88,7 +97,7 @@ def build_layers(geo_dir: Path, lookup: pd.DataFrame) -> dict[str, gpd.GeoDataFr
     frame = read_boundaries(find_boundary_file(geo_dir))
     metric = frame.to_crs("EPSG:27700") if frame.crs.is_geographic else frame
     metric = metric[["small_area_code", "geometry"]].copy()
-    metric["geometry"] = metric.geometry.make_valid()
+    metric["geometry"] = snap(metric.geometry.make_valid().values)
     metric = metric.merge(lookup, on="small_area_code", how="inner")
     layers = {"small_area": metric[["small_area_code", "small_area_name", "neighbourhood_code", "geometry"]]
               .rename(columns={"small_area_code": "area_code", "small_area_name": "area_name"})}

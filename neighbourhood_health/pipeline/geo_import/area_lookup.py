@@ -7,7 +7,8 @@ from pathlib import Path
 import pandas as pd
 
 from neighbourhood_health.pipeline.geo_import.lsoa_change import LsoaChanges, lookup_to_2021
-from neighbourhood_health.pipeline.geo_import.reading import SmallAreas, codes_hint
+from neighbourhood_health.pipeline.geo_import.boundaries import SmallAreas
+from neighbourhood_health.pipeline.geo_import.codes import codes_hint
 from neighbourhood_health.pipeline.geo_import.report import GeoImportError, problem
 
 LOOKUP_COLUMNS = ["small_area_code", "small_area_name", "neighbourhood_code", "neighbourhood_name",
@@ -27,16 +28,16 @@ def match_lookup(lookup: pd.DataFrame, path: Path, column: str, boundaries: Smal
             codes = set(lookup["small_area_code"])
     missing = codes - boundaries.codes
     if missing:
-        hint = codes_hint(path, column, missing, boundaries) if changes is None else ""
+        hint = codes_hint(column, codes, boundaries.code_column, boundaries.codes) if changes is None else ""
         raise GeoImportError(problem(path, column, f"small area codes not in the boundaries"
-                                     f" ({boundaries.path.name})", missing, hint))
+                                     f" ({boundaries.name})", missing, hint))
     extra = boundaries.codes - codes
     if extra and not clip:
-        raise GeoImportError(problem(boundaries.path, boundaries.code_column, f"small areas not in the lookup"
+        raise GeoImportError(problem(boundaries.name, boundaries.code_column, f"small areas not in the lookup"
                                      f" ({path.name})", extra,
                                      "pass --clip-to-lookup to keep only the lookup's areas"))
     if extra:
-        notes.append(f"{len(extra):,} small areas of {boundaries.path.name} left out: not in {path.name}")
+        notes.append(f"{len(extra):,} small areas of {boundaries.name} left out: not in {path.name}")
     return lookup
 
 

@@ -8,17 +8,19 @@ import numpy as np
 import pandas as pd
 
 from neighbourhood_health.pipeline.geo_import.lsoa_change import LsoaChanges, deprivation_to_2021
-from neighbourhood_health.pipeline.geo_import.reading import (CODE, DECILE, ENGLAND_LSOA11, RANK, SCORE,
-                                                              SmallAreas, codes_hint, find_column, number,
-                                                              read_csv, require_column)
+from neighbourhood_health.pipeline.geo_import.boundaries import SmallAreas
+from neighbourhood_health.pipeline.geo_import.codes import check_codes, codes_hint
+from neighbourhood_health.pipeline.geo_import.reading import (CODE, DECILE, ENGLAND_LSOA11, RANK, SCORE, find_column,
+                                                              number, read_csv, require_column)
 from neighbourhood_health.pipeline.geo_import.report import GeoImportError, ImportReport, problem
 
 
-def read_deprivation(path: Path) -> tuple[pd.DataFrame, str]:
+def read_deprivation(path: Path, notes: list[str] | None = None) -> tuple[pd.DataFrame, str]:
     """small_area_code, imd_score, imd_rank, imd_decile (NaN where the file has no such column)."""
     path = Path(path)
-    table = read_csv(path)
+    table = read_csv(path, notes)
     code = require_column(table, path, CODE, "small-area code (lsoa_code, LSOA code (2011), LSOA21CD, …)")
+    check_codes(table.loc[table[code] != "", code], path, code)
     found = {key: find_column(table.columns, patterns) for key, patterns in
              (("imd_score", SCORE), ("imd_rank", RANK), ("imd_decile", DECILE))}
     if found["imd_decile"] is None and found["imd_rank"] is None:
@@ -48,7 +50,7 @@ def match_deprivation(values: pd.DataFrame, path: Path, column: str, wanted: set
         codes = set(values["small_area_code"])
     missing = wanted - codes
     if missing:
-        hint = codes_hint(path, column, codes - wanted, boundaries) if changes is None else ""
+        hint = codes_hint(column, codes, boundaries.code_column, boundaries.codes) if changes is None else ""
         raise GeoImportError(problem(path, column, "small areas of the lookup with no deprivation row", missing, hint))
     if codes - wanted:
         report.notes.append(f"{len(codes - wanted):,} rows of {path.name} left out: not among the imported small areas")

@@ -21,15 +21,18 @@ class ImportReport:
     unmapped: list[str] = field(default_factory=list)           # 2011 codes the ONS lookup does not know
     input_km2: float = 0.0
     dissolved_km2: float = 0.0
-    gap_free: bool = True
+    layer_coverage: list[str] = field(default_factory=list)   # coverage.Coverage.describe of the neighbourhood layer
+
+    @property
+    def warnings(self) -> list[str]:
+        return [line for line in self.notes + self.layer_coverage if line.startswith("WARNING")]
 
     def as_text(self) -> str:
         lines = [f"Imported into {self.out_dir}: " + ", ".join(f"{n:,} {k}" for k, n in self.counts.items())]
         lines += [f"  {note}" for note in self.notes]
         lines.append(f"  Area: {self.input_km2:,.2f} km² of small areas, {self.dissolved_km2:,.2f} km² of"
-                     f" dissolved, simplified neighbourhoods ({self.area_difference:+.3%});"
-                     + (" neighbours meet without gaps or overlaps." if self.gap_free
-                        else " WARNING: the neighbourhood layer has gaps or overlaps."))
+                     f" dissolved, simplified neighbourhoods ({self.area_difference:+.3%})")
+        lines += [f"  {line}" for line in self.layer_coverage]
         lines.append("Next: `python -m neighbourhood_health build` redraws the map layers and marts.")
         return "\n".join(lines)
 
