@@ -10,6 +10,7 @@ from neighbourhood_health.privacy import access, audit
 from neighbourhood_health.app import cache, session, signin
 from neighbourhood_health.app.widgets import audited_download
 from neighbourhood_health.measures import cohorts
+from neighbourhood_health.present import provenance
 from neighbourhood_health.present.charts.cohorts import activity_lines, count_bars
 from neighbourhood_health.present.text import md
 from neighbourhood_health.config import settings
@@ -104,7 +105,7 @@ exact = access.exact_figures(db, user, area.code)
 scope = ("exact counts and, for your neighbourhoods, the list of people" if exact else
          f"protected counts: {md(LEGEND[0].lower() + LEGEND[1:-1])}")
 st.markdown(f"Viewing as **{role.label}**{' (demo)' if user.demo else ''}: {scope}. "
-            f"Data extracted {md(manifest['extract_date'])} ({md(manifest['source'])}).")
+            f"Data extracted {md(provenance.extracted(manifest['extract_date'], manifest.get('source')))}.")
 
 # --- All cohorts at a glance ------------------------------------------------------------------
 glance = pd.DataFrame([

@@ -15,6 +15,7 @@ from neighbourhood_health.config import settings
 from neighbourhood_health.pipeline.catalogue import CatalogueError, load_measures
 from neighbourhood_health.pipeline.problems import for_viewer, hide_paths, server_folders
 from neighbourhood_health.pipeline.validate import validate_folder
+from neighbourhood_health.present import provenance
 from neighbourhood_health.present.text import md
 from neighbourhood_health.privacy import access
 
@@ -34,8 +35,10 @@ def without_paths(text) -> str:
 
 if built:
     manifest, checked = cache.manifest(), cache.validation()
-    st.markdown(f"**Extract date:** {md(manifest['extract_date'])} · **Source:** {md(without_paths(manifest['source']))}"
-                + (f" · seed {manifest['seed']}, scale {manifest['scale']}" if "seed" in manifest else ""))
+    said = [f"**Extract date:** {md(manifest['extract_date'])}",  # the one key validation requires
+            f"**Source:** {md(without_paths(manifest['source']))}" if manifest.get("source") else "",
+            md(provenance.generated(manifest))]
+    st.markdown(" · ".join(part for part in said if part))
     if folders is None:
         st.caption(f"Extracts: {md(cfg.extracts_dir)} · Boundaries: {md(cfg.geo_dir)} · Marts: {md(cache.marts_version())}")
     else:

@@ -6,6 +6,7 @@ from neighbourhood_health.measures import indicators, scorecard, trends
 from neighbourhood_health.pipeline.catalogue import FAMILIES
 from neighbourhood_health.app.widgets import count_column_config, protection_note
 from neighbourhood_health.privacy.disclosure import HIDDEN_RANGE
+from neighbourhood_health.present import provenance
 from neighbourhood_health.present.tables import measure_table, significance_style
 from neighbourhood_health.present.text import md
 
@@ -19,7 +20,7 @@ better = rows[rows.significance == "better"]
 st.title(md(area.name))
 st.markdown(
     f"**{area.population:,} registered residents** · compared with **{md(parent)}** · "
-    f"data extracted {md(manifest['extract_date'])} ({md(manifest['source'])})")
+    f"data extracted {md(provenance.extracted(manifest['extract_date'], manifest.get('source')))}")
 st.subheader(f"{len(worse)} measures significantly worse and {len(better)} better than {md(parent)}")
 
 with st.expander("How to read this"):

@@ -21,7 +21,7 @@ import plotly.graph_objects as go
 from neighbourhood_health.privacy import access
 from neighbourhood_health.present.charts import scorecard as charts_scorecard, spc as charts_spc
 from neighbourhood_health.measures import areas, cohorts, indicators, inequalities, prevalence, scorecard, trends
-from neighbourhood_health.present import maps
+from neighbourhood_health.present import maps, provenance
 from neighbourhood_health.pipeline.catalogue import FAMILIES, load_measures
 from neighbourhood_health.present.charts.cohorts import count_bars
 from neighbourhood_health.present.charts.place import category_bars, ranked_bars
@@ -81,7 +81,8 @@ class Pack:
 
     @property
     def footer(self) -> str:
-        return f"{self.area_name} · {self.period} · data extracted {self.extract_date} · {self.source}"
+        return " · ".join(part for part in (self.area_name, self.period, f"data extracted {self.extract_date}",
+                                               self.source) if part)
 
 
 def board_user(areas, name: str = "the board pack") -> access.User:
@@ -161,7 +162,7 @@ def _title_slide(pack: Pack) -> Slide:
         f"{LEVEL_LABEL.get(pack.area_level, pack.area_level)} in {pack.parent_name} · "
         f"{pack.population:,} registered residents",
         f"Figures for the {pack.period}, compared with {pack.parent_name}",
-        f"Data extracted {pack.extract_date} ({pack.source})",
+        f"Data extracted {provenance.extracted(pack.extract_date, pack.source)}",
         LEGEND,
     ], notes="Presentation order: headline scorecard, map, prevalence gaps, inequality, cohorts, "
              "SPC summary, key trends, methods.")
@@ -380,5 +381,5 @@ def _methods_slide(pack: Pack) -> Slide:
         "random, so totals stay unbiased), and every larger area, year and breakdown adds up the protected "
         "counts, so subtracting one figure from another can never reveal a hidden one. Rates, intervals and "
         "SPC limits are worked out from the protected counts.",
-        f"Source: {pack.source}, extracted {pack.extract_date}.",
+        f"Source: {pack.source}, extracted {pack.extract_date}." if pack.source else f"Extracted {pack.extract_date}.",
     ], notes="Methods follow OHID Fingertips (PHEindicatormethods) and NHS England Making Data Count.")
