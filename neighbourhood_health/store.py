@@ -96,10 +96,23 @@ def register_parquet(con, view: str, path: Path, file_row_number: bool = False) 
     rel.create_view(view)
 
 
-class Database:
-    """The app's connection: marts in memory, person-level extracts as views."""
+def register_parquet_extracts(con, extracts_dir: Path) -> None:
+    """The extracts the app asks of (persons, activity, practices) as views over their parquet files."""
+    for name in ("persons", "activity", "practices"):
+        path = Path(extracts_dir) / f"{name}.parquet"
+        if path.exists():
+            register_parquet(con, name, path)
 
-    def __init__(self, marts_dir: Path, extracts_dir: Path):
+
+class Database:
+    """The app's connection: marts in memory, person-level extracts as views.
+
+    `open_extracts(con, extracts_dir)` registers the extracts; by default their parquet files. The
+    app passes `pipeline.contract_files.register_extracts`, which reads CSV extracts too (typed by
+    the contract, which this layer does not know).
+    """
+
+    def __init__(self, marts_dir: Path, extracts_dir: Path, open_extracts=register_parquet_extracts):
         self.marts_dir = Path(marts_dir)
         self.extracts_dir = Path(extracts_dir)
         self._con = new_connection()
@@ -115,10 +128,7 @@ class Database:
                 rel.create(name)
             else:
                 rel.create_view(name)
-        for name in ("persons", "activity", "practices"):
-            path = self.extracts_dir / f"{name}.parquet"
-            if path.exists():
-                register_parquet(self._con, name, path)
+        open_extracts(self._con, self.extracts_dir)
 
     def run(self, name: str, **params) -> pd.DataFrame:
         with self.cursor() as cursor:

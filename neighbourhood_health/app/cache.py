@@ -16,6 +16,8 @@ import pandas as pd
 import streamlit as st
 
 from neighbourhood_health.pipeline.build import BuildError, build_marts
+from neighbourhood_health.pipeline.contract import PERSONS
+from neighbourhood_health.pipeline.contract_files import files_of, register_extracts
 from neighbourhood_health.config import settings
 from neighbourhood_health.privacy import access, disclosure
 from neighbourhood_health.store import Database
@@ -52,7 +54,7 @@ def ensure_data() -> DataStatus:
 
 
 def _prepare(cfg) -> DataStatus:
-    has_extracts = (cfg.extracts_dir / "persons.parquet").exists()
+    has_extracts = bool(files_of(cfg.extracts_dir, PERSONS))  # parquet or CSV: never a demo over them
     if not has_extracts and not cfg.auto_demo:
         return DataStatus(False, "No extracts in the extracts folder (NHD_DATA_DIR/extracts). Add them (see "
                                  "the data contract) or run `python -m neighbourhood_health demo`.")
@@ -76,7 +78,7 @@ def _prepare(cfg) -> DataStatus:
 @st.cache_resource(show_spinner=False)
 def _database(version: str) -> Database:
     cfg = settings()
-    return Database(cfg.marts_dir, cfg.extracts_dir)
+    return Database(cfg.marts_dir, cfg.extracts_dir, register_extracts)
 
 
 def database() -> Database:

@@ -4,7 +4,11 @@ One orchestration for both engines (neighbourhood_health/engines): the build's S
 once, in queries/build (layered as staging, intermediate and marts: queries/build/README.md) and
 queries/measures, and each engine runs it where the data lives.
 Marts are written to a temporary folder beside the live one and swapped in atomically, so the
-running app never sees a half-built set. The extracts are only read. Pages read the marts. Two
+running app never sees a half-built set. The extracts are only read: a CSV extract is built from
+the typed parquet copy that validation wrote to a staging folder in the data folder (removed
+afterwards), so both engines read parquet, typed once by the contract, and build exactly what was
+checked. The staging folder is not /tmp because Spark's executors must see it, as they see the
+marts. Pages read the marts. Two
 marts are person-level (person_profile and cohort_membership, for the Cohorts page's counts and
 pseudonymised list), and the access-checked functions of `cohorts` alone read them.
 """
@@ -12,7 +16,9 @@ from __future__ import annotations
 
 import json
 import shutil
+import tempfile
 from dataclasses import dataclass
+from pathlib import Path
 
 import pandas as pd
 
@@ -69,9 +75,10 @@ class BuildError(RuntimeError):
     """The extracts cannot be built: the message lists every problem found."""
 
 
-def _open_extracts(engine: Engine, cfg: Settings) -> None:
+def _open_extracts(engine: Engine, cfg: Settings, sources: dict[str, Path]) -> None:
+    """The extracts as validation found them (`Report.sources`: a parquet, or a CSV's typed copy)."""
     for name in ("persons", "activity", "practices", "aggregate_measures", "reference_prevalence"):
-        engine.register_parquet(name, cfg.extracts_dir / f"{name}.parquet")
+        engine.register_parquet(name, sources[name])
     for name in ("area_lookup", "deprivation"):
         engine.register_csv(name, cfg.geo_dir / f"{name}.csv")
 
@@ -125,8 +132,14 @@ def _write_marts(engine: Engine, out) -> dict[str, int]:
 def build_marts(cfg: Settings, progress=lambda f, m: None, engine: str | Engine = "duckdb",
                 master: str | None = None, conf: dict[str, str] | None = None) -> dict[str, int]:
     """Validate the extracts and build the marts; `engine` is "duckdb", "spark" or an open Engine."""
+    cfg.data_dir.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix=".staging-", dir=cfg.data_dir) as staging:
+        return _build(cfg, Path(staging), progress, engine, master, conf)
+
+
+def _build(cfg: Settings, staging: Path, progress, engine, master, conf) -> dict[str, int]:
     progress(0.02, "Validating extracts")
-    report = validate_folder(cfg.extracts_dir, cfg.geo_dir)
+    report = validate_folder(cfg.extracts_dir, cfg.geo_dir, staging=staging)
     if not report.ok:
         raise BuildError(report.as_text())
     catalogue = load_measures(cfg.extracts_dir)
@@ -139,7 +152,7 @@ def build_marts(cfg: Settings, progress=lambda f, m: None, engine: str | Engine 
     eng = open_engine(engine, master, conf) if isinstance(engine, str) else engine
     try:
         progress(0.05, "Opening extracts")
-        _open_extracts(eng, cfg)
+        _open_extracts(eng, cfg, report.sources)
         eng.create_table("person_conditions", "build/intermediate/person_conditions", {})
         eng.create_table("small_areas", "build/intermediate/small_areas", {})
         _measure_rows(eng, catalogue, dates, progress)

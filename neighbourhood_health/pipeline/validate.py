@@ -4,21 +4,29 @@ Every problem names the file, the column and what is wrong, with example rows, s
 fix the extract. Nothing is modified: files are only read. Schema problems are found first; row
 checks (queries/validate/*.sql) run only on tables whose schema is sound, and cross-table checks
 only when all the tables they join are sound.
+
+A CSV (the geography lookups, or an extract given as `<name>.csv`) is read as text and each value
+checked against its column's kind, naming its line (`pipeline/csv_files.py`). Once sound it is
+typed into a parquet copy in a staging folder, never beside the inputs, which the row checks read
+and the build then reads too: what was checked is what is built, on either engine, and a large
+CSV is parsed twice rather than once for every check.
 """
 from __future__ import annotations
 
 import json
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
 import pandas as pd
+from duckdb import ColumnExpression
 
-from neighbourhood_health.pipeline import contract
+from neighbourhood_health.pipeline import contract, csv_files
 from neighbourhood_health.pipeline.catalogue import load_measures
-from neighbourhood_health.pipeline.contract_files import with_optional_columns
+from neighbourhood_health.pipeline.contract_files import accepted_names, files_of, with_optional_columns
 from neighbourhood_health.pipeline.problems import Problem
-from neighbourhood_health.store import bind, new_connection, run_on, sql_text
+from neighbourhood_health.store import QueryError, bind, new_connection, run_on, sql_text
 
 KIND_OF = {
     "VARCHAR": "string", "BOOLEAN": "boolean", "DATE": "date",
@@ -39,6 +47,9 @@ class Report:
     problems: list[Problem] = field(default_factory=list)
     tables: dict[str, int] = field(default_factory=dict)   # table → rows, for the sound ones
     extract_date: str | None = None
+    # table → the parquet to build from, for the sound ones: the file itself, or a CSV's typed copy
+    # in the staging folder (gone once validate_folder returns, unless the caller gave the folder)
+    sources: dict[str, Path] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -68,51 +79,101 @@ def _kind(duck_type) -> str:
     return KIND_OF.get(name, name.lower())
 
 
-def _open(con, table: contract.Table, path: Path, report: Report):
+def _source(folder: Path, table: contract.Table, report: Report) -> Path | None:
+    """The one file holding `table`, or None with the reason: missing, or a parquet and a CSV both."""
+    found = files_of(folder, table)
+    if not found:
+        either = f" ({' or '.join(accepted_names(table))})" if len(accepted_names(table)) > 1 else ""
+        report.problems.append(Problem(table.file, "", f"required file is missing from {folder}{either}"))
+    elif len(found) > 1:
+        report.problems.append(Problem(found[1].name, "", f"both {found[0].name} and {found[1].name} are in {folder}: "
+                                                          "keep one, so that it is clear which to read"))
+    return found[0] if len(found) == 1 else None
+
+
+def _open(con, table: contract.Table, path: Path, report: Report, staging: Path):
     """Open one file as a relation, or record why it cannot be read."""
+    if path.suffix == ".csv":
+        return _open_csv(con, table, path, report, staging)
     try:
-        if path.suffix == ".csv":
-            rel = con.sql("SELECT *, row_number() OVER () - 1 AS file_row_number "
-                          "FROM read_csv($path, header = true, all_varchar = false)", params={"path": str(path)})
-        else:
-            rel = con.sql("SELECT * FROM read_parquet($path, file_row_number = true)", params={"path": str(path)})
+        rel = con.sql("SELECT * FROM read_parquet($path, file_row_number = true)", params={"path": str(path)})
         rel.columns  # forces the file to be read far enough to know its schema
-        return rel
     except duckdb.Error as exc:
-        report.problems.append(Problem(path.name, "", f"cannot be read as {path.suffix[1:]}: {exc}"))
+        report.problems.append(Problem(path.name, "", f"cannot be read as parquet: {exc}"))
         return None
+    if not _check_schema(table, path.name, rel, report):
+        return None
+    report.sources[table.name] = path
+    return rel
 
 
-def _check_schema(table: contract.Table, rel, report: Report) -> bool:
+def _open_csv(con, table: contract.Table, path: Path, report: Report, staging: Path):
+    """A CSV checked as text, then typed into `staging` and opened from there, its rows numbered as lines."""
+    problem = csv_files.file_problem(path)
+    if problem:
+        report.problems.append(Problem(path.name, "", problem))
+        return None
+    staged = staging / f"{table.name}.parquet"
+    try:
+        text = csv_files.read_text(con, path)
+        problem = csv_files.dialect_problem(text.columns)
+        if problem:
+            report.problems.append(Problem(path.name, "", problem))
+            return None
+        if not _check_schema(table, path.name, text, report, kinds=False):
+            return None
+        checks = csv_files.checked_columns(table, text.columns)
+        if checks["columns"]:
+            cells = text.select(*map(ColumnExpression, ["file_row_number", *checks["columns"]]))
+            cells.create_view("csv_cells", replace=True)
+            if _row_problems(con, "validate/csv_values", {table.name: path.name}, checks, report):
+                return None
+        csv_files.typed(table, text).write_parquet(str(staged))
+    except (duckdb.Error, QueryError) as exc:  # a CSV is read whole by the checks: its errors come late
+        report.problems.append(Problem(path.name, "", csv_files.unreadable(path, exc.__cause__ or exc)))
+        return None
+    report.sources[table.name] = staged
+    return con.sql("SELECT * REPLACE (file_row_number + 2 AS file_row_number) "
+                   "FROM read_parquet($path, file_row_number = true)", params={"path": str(staged)})
+
+
+def _check_schema(table: contract.Table, file: str, rel, report: Report, kinds: bool = True) -> bool:
+    """Required columns present and, unless the file is text (`kinds=False`), of their kinds."""
     types = dict(zip(rel.columns, map(_kind, rel.types)))
     sound = True
     for col in table.columns:
         if col.name not in types:
             if col.required:
-                report.problems.append(Problem(table.file, col.name, f"required column is missing ({col.kind} expected)"))
+                report.problems.append(Problem(file, col.name, f"required column is missing ({col.kind} expected)"))
                 sound = False
             continue
-        if types[col.name] == "string" and col.kind != "string" and table.file.endswith(".csv"):
-            report.problems.append(Problem(table.file, col.name, f"expected {col.kind} values, found text"))
-            sound = False
-        elif types[col.name] not in ACCEPTS[col.kind] and types[col.name] != "null":
-            report.problems.append(Problem(table.file, col.name, f"expected {col.kind}, found {types[col.name]}"))
+        if kinds and types[col.name] not in ACCEPTS[col.kind] and types[col.name] != "null":
+            report.problems.append(Problem(file, col.name, f"expected {col.kind}, found {types[col.name]}"))
             sound = False
     return sound
 
 
-def _row_problems(con, query: str, file_of: dict[str, str], params: dict, report: Report) -> None:
-    """Run one check file (its failing rows become the view `failures`) and summarise it."""
+def _row_problems(con, query: str, file_of: dict[str, str], params: dict, report: Report) -> int:
+    """Run one check file (its failing rows become the view `failures`), summarise it, count its errors."""
     sql = sql_text(query)
     con.sql(sql, params=bind(query, sql, params)).create_view("failures", replace=True)
-    for row in run_on(con, "validate/summarise").itertuples(index=False):
+    csv_tables = [name for name, file in file_of.items() if file.endswith(".csv")]
+    errors = 0
+    for row in run_on(con, "validate/summarise", csv_tables=csv_tables).itertuples(index=False):
         if row.n_rows:
             report.problems.append(Problem(file_of.get(row.table_name, row.table_name), row.column_name,
                                            row.problem, int(row.n_rows), row.examples or "", row.severity,
                                            bool(row.personal), row.example_rows or ""))
+            errors += row.severity == "error"
+    return errors
 
 
-def validate_folder(extracts_dir: Path, geo_dir: Path, catalogue: pd.DataFrame | None = None) -> Report:
+def validate_folder(extracts_dir: Path, geo_dir: Path, catalogue: pd.DataFrame | None = None,
+                    staging: Path | None = None) -> Report:
+    """Check both folders; CSVs are typed into `staging` (a private temporary folder when None)."""
+    if staging is None:
+        with tempfile.TemporaryDirectory(prefix="nhd-validate-") as folder:
+            return validate_folder(extracts_dir, geo_dir, catalogue, Path(folder))
     extracts_dir, geo_dir = Path(extracts_dir), Path(geo_dir)
     report = Report(extracts_dir, geo_dir)
     con = new_connection()
@@ -125,14 +186,14 @@ def validate_folder(extracts_dir: Path, geo_dir: Path, catalogue: pd.DataFrame |
     except (KeyError, ValueError) as exc:
         report.problems.append(Problem("manifest.json", "extract_date", f"missing or not a date ({exc})"))
         report.extract_date = None
-    sound = set()
+    sound, file_of = set(), {t.name: t.file for t in contract.TABLES}
     for table in contract.TABLES:
-        path = (extracts_dir if table.folder == "extracts" else geo_dir) / table.file
-        if not path.exists():
-            report.problems.append(Problem(table.file, "", f"required file is missing from {path.parent}"))
+        path = _source(extracts_dir if table.folder == "extracts" else geo_dir, table, report)
+        if path is None:
             continue
-        rel = _open(con, table, path, report)
-        if rel is None or not _check_schema(table, rel, report):
+        file_of[table.name] = path.name
+        rel = _open(con, table, path, report, Path(staging))
+        if rel is None:
             continue
         with_optional_columns(con, table, rel).create_view(table.name)
         report.tables[table.name] = con.view(table.name).aggregate("count(*)").fetchall()[0][0]
@@ -143,7 +204,6 @@ def validate_folder(extracts_dir: Path, geo_dir: Path, catalogue: pd.DataFrame |
               "measure_ids": list(catalogue["measure_id"]), "conditions": contract.CONDITIONS,
               "event_types": contract.EVENT_TYPES, "ethnic_groups": contract.ETHNIC_GROUPS,
               "frailty": contract.FRAILTY, "sexes": contract.SEXES}
-    file_of = {t.name: t.file for t in contract.TABLES}
     for name in sorted(sound):
         _row_problems(con, f"validate/{name}", file_of, params, report)
     for query, needs in CROSS_CHECKS.items():

@@ -17,10 +17,10 @@ ENGINES = ("duckdb", "spark")
 
 class Engine(Protocol):
     def register_parquet(self, view: str, path: Path) -> None:
-        """Expose one parquet extract as a view."""
+        """Expose one parquet extract (or a CSV extract's typed copy, see build.py) as a view."""
 
     def register_csv(self, view: str, path: Path) -> None:
-        """Expose one CSV (geography lookups) as a view, typed by DuckDB's CSV sniffer."""
+        """Expose one CSV (geography lookups) as a view, typed by the contract (`contract_files`)."""
 
     def create_table(self, table: str, query: str, params: dict) -> None:
         """Materialise queries/<query>.sql as `table`, replacing any table of that name."""

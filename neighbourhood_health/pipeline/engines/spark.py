@@ -1,7 +1,8 @@
 """The distributed engine: the same build SQL, translated by sqlglot, on Apache Spark.
 
-Extracts are read where they are (`spark.read.parquet`); the geography CSVs are small and are
-read on the driver by DuckDB, so that both engines type them with the same CSV sniffer. Marts
+Extracts are read where they are (`spark.read.parquet`; a CSV extract from its typed parquet copy
+in the build's staging folder); the geography CSVs are small and are read on the driver by
+DuckDB, so that both engines type them alike, by the contract (`contract_files`). Marts
 small enough for one machine are collected to the driver as Arrow and written as one file, as
 DuckDB writes them; partitioned marts (measure_values) are written by the executors, one file
 per partition. Paths are handed to Spark as file:// URIs: on a cluster the data folder must be
