@@ -296,7 +296,8 @@ def main() -> None:
     args = parser.parse_args()
     root = args.root or Path(f"/tmp/nhd_bench/scale{args.scale}")
     os.environ.update({"NHD_DATA_DIR": str(root / "data"), "NHD_GEO_DIR": str(root / "geo"),
-                       "NHD_DEMO_SCALE": str(args.scale), "NHD_AUTO_DEMO": "0"})
+                       "NHD_DEMO_SCALE": str(args.scale), "NHD_AUTO_DEMO": "0",
+                       "NHD_DEMO_GEOGRAPHY": os.environ.get("NHD_DEMO_GEOGRAPHY", "voronoi")})
     cfg = settings()
     log = lambda m: print(m, flush=True)
     timings = prepare(cfg, log, args.reuse_marts)

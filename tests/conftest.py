@@ -9,6 +9,9 @@ import pytest
 from neighbourhood_health.config import settings
 
 TEST_SCALE = "0.03"
+# The suite's shared dataset is on the Voronoi geography: its codes and shapes are fixed by the
+# generator at any scale. The real London map, the default, has tests of its own (test_demo_london).
+TEST_GEOGRAPHY = "voronoi"
 
 
 @pytest.fixture(scope="session")
@@ -16,7 +19,8 @@ def demo_cfg(tmp_path_factory):
     """Settings for a small demo dataset (about 130,000 residents) with built marts."""
     root = tmp_path_factory.mktemp("nhd")
     env = {"NHD_DATA_DIR": str(root / "data"), "NHD_GEO_DIR": str(root / "geo"),
-           "NHD_DEMO_SCALE": TEST_SCALE, "NHD_AUTO_DEMO": "0", "NHD_DEMO_SEED": "20261128"}
+           "NHD_DEMO_SCALE": TEST_SCALE, "NHD_AUTO_DEMO": "0", "NHD_DEMO_SEED": "20261128",
+           "NHD_DEMO_GEOGRAPHY": TEST_GEOGRAPHY}
     old = {k: os.environ.get(k) for k in env}
     os.environ.update(env)
     try:
@@ -40,6 +44,7 @@ def demo_env(demo_cfg, monkeypatch):
     monkeypatch.setenv("NHD_DATA_DIR", str(demo_cfg.data_dir))
     monkeypatch.setenv("NHD_GEO_DIR", str(demo_cfg.geo_dir))
     monkeypatch.setenv("NHD_DEMO_SCALE", TEST_SCALE)
+    monkeypatch.setenv("NHD_DEMO_GEOGRAPHY", TEST_GEOGRAPHY)
     monkeypatch.setenv("NHD_AUTO_DEMO", "0")
     return demo_cfg
 

@@ -14,7 +14,8 @@ from neighbourhood_health.pipeline.validate import validate_folder
 
 
 def _small_cfg(cfg, root, seed):
-    return dataclasses.replace(cfg, data_dir=root / "data", geo_dir=root / "geo", demo_scale=0.005, demo_seed=seed)
+    return dataclasses.replace(cfg, data_dir=root / "data", geo_dir=root / "geo", demo_scale=0.005, demo_seed=seed,
+                               demo_geography="voronoi")
 
 
 @pytest.fixture(scope="module")

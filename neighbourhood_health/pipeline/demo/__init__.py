@@ -1,4 +1,6 @@
-"""Deterministic synthetic data shaped like North Central and North West London.
+"""Deterministic synthetic data for North Central and North West London: by default on the real map
+(`london`: real small areas, deprivation and population), or on Voronoi boroughs (`geography`,
+NHD_DEMO_GEOGRAPHY=voronoi) for scales and shapes the real map cannot give.
 
 `generate()` writes the same files a real deployment provides (see docs/data-contract.md):
 boundaries, lookup and deprivation in the geo folder; person-level, activity and aggregate
@@ -23,6 +25,7 @@ from neighbourhood_health.pipeline.demo.activity import SERVICE_CHANGES, generat
 from neighbourhood_health.pipeline.demo.aggregates import generate_aggregates
 from neighbourhood_health.pipeline.demo.conditions import reference_prevalence
 from neighbourhood_health.pipeline.demo.geography import build_geography
+from neighbourhood_health.pipeline.demo.london import london_geography
 from neighbourhood_health.pipeline.demo.population import LONDON_MIX, generate_residents
 
 EXTRACT_DATE = pd.Timestamp("2026-10-31")
@@ -42,8 +45,12 @@ def _write(frame: pd.DataFrame, path, dates: tuple[str, ...] = (), row_group_siz
 def generate(cfg: Settings, progress: Progress = lambda f, m: None) -> dict:
     """Generate demo data at cfg.demo_scale from cfg.demo_seed; return a summary of what was written."""
     rng = np.random.default_rng(cfg.demo_seed)
-    progress(0.02, "Drawing neighbourhoods and small areas")
-    geo = build_geography(cfg.demo_scale, rng)
+    if cfg.demo_geography == "london":
+        progress(0.02, "Reading London's small areas, deprivation and population")
+        geo = london_geography(cfg.demo_scale, rng)
+    else:
+        progress(0.02, "Drawing neighbourhoods and small areas")
+        geo = build_geography(cfg.demo_scale, rng)
     progress(0.10, f"Creating {int(geo.target_population.sum()):,} residents")
     persons, truth, practices, intercepts, drivers = generate_residents(geo, EXTRACT_DATE, rng)
     progress(0.45, "Creating 36 months of activity")
@@ -59,8 +66,11 @@ def generate(cfg: Settings, progress: Progress = lambda f, m: None) -> dict:
         geo.lookup.to_csv(tmp / "area_lookup.csv", index=False)
         geo.deprivation.to_csv(tmp / "deprivation.csv", index=False)
     progress(0.86, "Writing extracts")
-    manifest = {"extract_date": EXTRACT_DATE.date().isoformat(), "source": "Synthetic demo data",
-                "seed": cfg.demo_seed, "scale": cfg.demo_scale, "service_changes": SERVICE_CHANGES}
+    source = ("Synthetic residents on the real map of North Central and North West London (ONS LSOA 2021, "
+              "IMD 2019, mid-2019 population)" if cfg.demo_geography == "london" else "Synthetic demo data")
+    manifest = {"extract_date": EXTRACT_DATE.date().isoformat(), "source": source,
+                "geography": cfg.demo_geography, "seed": cfg.demo_seed, "scale": cfg.demo_scale,
+                "service_changes": SERVICE_CHANGES}
     with staged_dir(cfg.extracts_dir) as tmp:
         _write(persons, tmp / "persons.parquet", ("bp_date", "hba1c_date", "smi_health_check_date"), 500_000)
         _write(activity, tmp / "activity.parquet", ("event_date",))

@@ -77,6 +77,11 @@ class Geography:
     lookup: pd.DataFrame            # small area → borough, neighbourhood, place, ICB codes and names
     deprivation: pd.DataFrame       # small_area_code, imd_score, imd_decile
     target_population: pd.Series   # residents to generate per small area (index small_area_code)
+    # Optional, from real statistics (demo.london): each small area's residents by broad age band
+    # (columns "0-15", "16-29", "30-44", "45-64", "65+", index small_area_code), and the recorded
+    # prevalence to reach in each borough (borough_name, condition, prevalence, list_min_age).
+    age_mix: pd.DataFrame | None = None
+    recorded_targets: pd.DataFrame | None = None
 
 
 def _to_bng(lon, lat):

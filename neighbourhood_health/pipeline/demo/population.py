@@ -40,6 +40,63 @@ def _ages(dep: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     return (band * 5 + years).astype(np.int16)
 
 
+BROAD_BANDS = {"0-15": (0, 15), "16-29": (16, 29), "30-44": (30, 44), "45-64": (45, 64), "65+": (65, 101)}
+
+
+def _single_year_weights() -> np.ndarray:
+    """AGE_SHARE spread over single years 0–101 (90+ over 90–101, thinning as _ages draws it)."""
+    years = np.arange(102)
+    band = np.minimum(years // 5, 18)
+    weights = AGE_SHARE[band] / 5.0
+    tail = years >= 90
+    weights[tail] = AGE_SHARE[18] * np.diff(np.concatenate([[0.0], ((years[tail] - 89) / 12.0) ** (1 / 1.6)]))
+    return weights
+
+
+def _ages_from_mix(area_idx: np.ndarray, mix: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Ages for residents of areas whose broad-age-band shares are `mix` (areas × BROAD_BANDS, as the
+    ONS mid-year estimates give them); within a band, single years follow London's shape."""
+    shares = mix / mix.sum(axis=1, keepdims=True)
+    broad = (rng.random(len(area_idx))[:, None] > np.cumsum(shares, axis=1)[area_idx]).sum(axis=1)
+    broad = broad.clip(0, len(BROAD_BANDS) - 1)
+    weights = _single_year_weights()
+    age = np.empty(len(area_idx), dtype=np.int16)
+    for k, (lo, hi) in enumerate(BROAD_BANDS.values()):
+        who = np.flatnonzero(broad == k)
+        cdf = np.cumsum(weights[lo:hi + 1]) / weights[lo:hi + 1].sum()
+        age[who] = lo + np.searchsorted(cdf, rng.random(len(who)), side="right").clip(0, hi - lo)
+    return age
+
+
+def _borough_offsets(targets: pd.DataFrame, intercepts: dict, borough, age, male, dep, eth, latent,
+                     rng: np.random.Generator, sample: int = 30_000) -> dict[str, np.ndarray]:
+    """Per condition, a log-odds shift of each resident's true probability so that each borough's
+    recorded prevalence (among residents aged at least the register's list age, as QOF counts it)
+    is its target. Shifting true prevalence, not detection, keeps the deprivation gradient in
+    under-diagnosis that makes prevalence gaps findable."""
+    names = pd.unique(borough)
+    code = pd.Categorical(borough, categories=names).codes
+    out = {}
+    for cond in CONDITIONS:
+        shift = np.zeros(len(names))
+        rows = targets[targets["condition"] == cond.id].set_index("borough_name")
+        for b, name in enumerate(names):
+            if name not in rows.index:
+                continue
+            who = np.flatnonzero(code == b)
+            who = who[age[who] >= rows.loc[name, "list_min_age"]]
+            who = rng.choice(who, size=min(sample, len(who)), replace=False)
+            detect = detection_rate(cond, dep[who])
+            lo, hi = -6.0, 6.0
+            for _ in range(30):
+                mid = (lo + hi) / 2
+                p = true_probability(cond, intercepts[cond.id] + mid, age[who], male[who], dep[who], eth[who], latent[who])
+                lo, hi = (mid, hi) if (p * detect).mean() < rows.loc[name, "prevalence"] else (lo, mid)
+            shift[b] = (lo + hi) / 2
+        out[cond.id] = shift[code]
+    return out
+
+
 def _ethnicity(borough: np.ndarray, dep: np.ndarray, rng) -> np.ndarray:
     mix = np.array([ETHNIC_MIX[b] for b in borough])
     mix[:, 3] *= 1.3 - 0.6 * dep  # fewer White British residents in the more deprived areas
@@ -77,16 +134,21 @@ def generate_residents(geo, extract_date: pd.Timestamp, rng: np.random.Generator
     area_idx = np.repeat(np.arange(len(areas)), counts)
     dep = ((10 - areas["imd_decile"].to_numpy()) / 9)[area_idx]
     borough = areas["borough_name"].to_numpy()[area_idx]
-    age = _ages(dep, rng)
+    if geo.age_mix is not None:
+        age = _ages_from_mix(area_idx, geo.age_mix.reindex(areas["small_area_code"]).to_numpy(dtype=float), rng)
+    else:
+        age = _ages(dep, rng)
     male = (rng.random(n) < np.where(age >= 75, 0.44, 0.495)).astype(np.int8)
     eth = _ethnicity(borough, dep, rng)
     latent = rng.normal(0, 1, n)
 
     sample = rng.choice(n, size=min(n, 200_000), replace=False)
     intercepts = calibrate_intercepts(age[sample], male[sample], dep[sample], eth[sample], latent[sample])
+    offsets = ({} if geo.recorded_targets is None else
+               _borough_offsets(geo.recorded_targets, intercepts, borough, age, male, dep, eth, latent, rng))
     true, recorded = {}, {}
     for cond in CONDITIONS:
-        p = true_probability(cond, intercepts[cond.id], age, male, dep, eth, latent)
+        p = true_probability(cond, intercepts[cond.id] + offsets.get(cond.id, 0.0), age, male, dep, eth, latent)
         true[cond.id] = rng.random(n) < p
         recorded[cond.id] = true[cond.id] & (rng.random(n) < detection_rate(cond, dep))
     n_true = np.sum(list(true.values()), axis=0)
