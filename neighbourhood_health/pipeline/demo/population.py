@@ -4,7 +4,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from neighbourhood_health.pipeline.demo.conditions import (CONDITIONS, ETHNIC_GROUPS, calibrate_intercepts, detection_rate, true_probability)
+from neighbourhood_health.pipeline.demo.conditions import (CONDITIONS, ETHNIC_GROUPS, calibrate_intercepts, detection_rate,
+                                                           linear_predictor, true_probability)
 
 # London-like age structure by five-year band (share of residents), 90+ last.
 AGE_SHARE = np.array([6.4, 6.2, 5.9, 5.3, 6.5, 8.7, 9.3, 8.4, 7.4, 6.7, 6.3, 5.6, 4.6, 3.5, 3.0,
@@ -69,13 +70,16 @@ def _ages_from_mix(area_idx: np.ndarray, mix: np.ndarray, rng: np.random.Generat
 
 
 def _borough_offsets(targets: pd.DataFrame, intercepts: dict, borough, age, male, dep, eth, latent,
-                     rng: np.random.Generator, sample: int = 30_000) -> dict[str, np.ndarray]:
+                     steps: int = 8) -> dict[str, np.ndarray]:
     """Per condition, a log-odds shift of each resident's true probability so that each borough's
-    recorded prevalence (among residents aged at least the register's list age, as QOF counts it)
-    is its target. Shifting true prevalence, not detection, keeps the deprivation gradient in
-    under-diagnosis that makes prevalence gaps findable."""
+    expected recorded prevalence (among residents aged at least the register's list age, as QOF
+    counts it) is its target. Shifting true prevalence, not detection, keeps the deprivation
+    gradient in under-diagnosis that makes prevalence gaps findable. Solved by Newton's method over
+    every resident of the borough: a sample would not do, as rare registers (dementia, learning
+    disability) sit in few people and a sample's mean misses them by several per cent."""
     names = pd.unique(borough)
     code = pd.Categorical(borough, categories=names).codes
+    members = [np.flatnonzero(code == b) for b in range(len(names))]
     out = {}
     for cond in CONDITIONS:
         shift = np.zeros(len(names))
@@ -83,16 +87,15 @@ def _borough_offsets(targets: pd.DataFrame, intercepts: dict, borough, age, male
         for b, name in enumerate(names):
             if name not in rows.index:
                 continue
-            who = np.flatnonzero(code == b)
-            who = who[age[who] >= rows.loc[name, "list_min_age"]]
-            who = rng.choice(who, size=min(sample, len(who)), replace=False)
-            detect = detection_rate(cond, dep[who])
-            lo, hi = -6.0, 6.0
-            for _ in range(30):
-                mid = (lo + hi) / 2
-                p = true_probability(cond, intercepts[cond.id] + mid, age[who], male[who], dep[who], eth[who], latent[who])
-                lo, hi = (mid, hi) if (p * detect).mean() < rows.loc[name, "prevalence"] else (lo, mid)
-            shift[b] = (lo + hi) / 2
+            who = members[b][age[members[b]] >= rows.loc[name, "list_min_age"]]
+            base = intercepts[cond.id] + linear_predictor(cond, age[who], male[who], dep[who], eth[who], latent[who])
+            able = (age[who] >= cond.min_age) * detection_rate(cond, dep[who])
+            target, delta = rows.loc[name, "prevalence"], 0.0
+            for _ in range(steps):
+                p = 1 / (1 + np.exp(-(base + delta)))
+                gap, slope = (p * able).mean() - target, (p * (1 - p) * able).mean()
+                delta -= np.clip(gap / slope, -2, 2) if slope > 0 else 0.0
+            shift[b] = delta
         out[cond.id] = shift[code]
     return out
 
@@ -145,7 +148,7 @@ def generate_residents(geo, extract_date: pd.Timestamp, rng: np.random.Generator
     sample = rng.choice(n, size=min(n, 200_000), replace=False)
     intercepts = calibrate_intercepts(age[sample], male[sample], dep[sample], eth[sample], latent[sample])
     offsets = ({} if geo.recorded_targets is None else
-               _borough_offsets(geo.recorded_targets, intercepts, borough, age, male, dep, eth, latent, rng))
+               _borough_offsets(geo.recorded_targets, intercepts, borough, age, male, dep, eth, latent))
     true, recorded = {}, {}
     for cond in CONDITIONS:
         p = true_probability(cond, intercepts[cond.id] + offsets.get(cond.id, 0.0), age, male, dep, eth, latent)
