@@ -1,7 +1,7 @@
 """Neighbourhood Health Dashboard: the entry point owns the page list and the shared sidebar."""
 import streamlit as st
 
-from neighbourhood_health.app import cache, session, signin
+from neighbourhood_health.app import cache, session, signin, widgets
 
 st.set_page_config(page_title="Neighbourhood Health Dashboard", page_icon=":material/local_hospital:", layout="wide")
 
@@ -10,6 +10,7 @@ if status.ready:
     st.sidebar.title("Neighbourhood Health")
     area = session.area_picker()
     blocked = signin.blocked_reason(signin.sidebar_user(), area.code)
+    widgets.synthetic_notice()
     pages = [
         st.Page("views/overview.py", title="Overview", icon=":material/dashboard:", default=True),
         st.Page("views/map.py", title="Map", icon=":material/map:"),

@@ -126,6 +126,8 @@ def test_the_map_draws_the_real_small_areas_of_each_icb(london, monkeypatch, icb
     at = open_app(area=icb, page="map.py")
     assert_clean(at)
     assert title in at.title[0].value
+    notice = [c.value for c in at.sidebar.caption if "No real patient data" in c.value]
+    assert notice and "Synthetic residents on the real map" in notice[0], "every page says the residents are synthetic"
     deck = at.get("deck_gl_json_chart")[0].proto.json
     names = lookup.loc[lookup["icb_code"] == icb, "neighbourhood_name"].unique()
     assert all(name in deck for name in names)

@@ -92,6 +92,14 @@ def count_column_config() -> dict:
             for name, help_text in COUNT_COLUMNS.items()}
 
 
+def synthetic_notice() -> None:
+    """On every page of a synthetic dataset, say so in the sidebar, with the manifest's own words
+    (the London demo's map, deprivation and populations are real, its residents are not)."""
+    if access.is_synthetic(cache.database()):
+        source = cache.manifest().get("source", "Synthetic data")
+        st.sidebar.caption(f":material/science: **No real patient data.** {md(source)}.")
+
+
 def protection_note(area_code: str) -> None:
     """Say how the figures on this page were protected, unless the viewer sees them exact."""
     if not access.exact_figures(cache.database(), st.session_state.get(cache.VIEWER_KEY), area_code):
