@@ -61,6 +61,8 @@ MARTS = (
     Mart("measure_values", ("measure_id", "area_level", "area_code", "period"), "build/marts/measure_values",
          partition_by=("icb_code", "year")),
     Mart("measure_breakdown", ("measure_id", "neighbourhood_code", "imd_decile", "sex", "age_band", "ethnicity")),
+    Mart("prevalence_strata", ("measure_id", "neighbourhood_code", "imd_quintile", "sex", "age_band"),
+         "build/marts/prevalence_strata"),
     # Written by `protect.protect_marts` after the others, from measure_breakdown.
     Mart("breakdown_values", ("measure_id", "neighbourhood_code", "dimension", "category"), protected=True),
     Mart("reference_prevalence", ("condition", "imd_quintile", "sex", "age_band"), "build/marts/reference_prevalence"),
