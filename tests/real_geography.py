@@ -24,7 +24,7 @@ HIERARCHY = "lookups/lsoa21_msoa21_lad22_london_from_dbf.csv"
 CHANGES = "lookups/lsoa11_to_lsoa21_london_exactfit.csv"
 FILE_2 = "imd2019/File_2_-_IoD2019_Domains_of_Deprivation_London.csv"
 BOROUGHS = ("E09000007", "E09000019")            # Camden and Islington
-ICB = ("X54000001", "North Central London")     # a synthetic code for their real ICB
+ICB = ("X54000001", "North Central London")     # a synthetic code for their real ICB (as in ICBS)
 # Small enough to build in seconds, large enough that most figures survive protection.
 RESIDENTS_PER_AREA = 60
 
@@ -37,11 +37,22 @@ def missing() -> str | None:
     return f"reference data incomplete: {', '.join(absent)} not found in {REF}" if absent else None
 
 
-def neighbourhood_lookup(boroughs=BOROUGHS, per_borough: int = 3) -> pd.DataFrame:
+# London's five integrated care boards, by borough code (synthetic X54 codes, real groupings).
+ICBS = {
+    ("X54000001", "North Central London"): [3, 7, 10, 14, 19],
+    ("X54000002", "North West London"): [5, 9, 13, 15, 17, 18, 20, 33],
+    ("X54000003", "North East London"): [1, 2, 12, 16, 25, 26, 30, 31],
+    ("X54000004", "South East London"): [4, 6, 11, 22, 23, 28],
+    ("X54000005", "South West London"): [8, 21, 24, 27, 29, 32],
+}
+
+
+def neighbourhood_lookup(boroughs=None, per_borough: int = 3) -> pd.DataFrame:
     """LSOA21 → neighbourhood (each borough's MSOAs, in code order, cut into `per_borough` runs) →
-    place (the borough, LAD22) → ICB; adapted from tests/test_import_geo.py for one ICB."""
+    place (the borough, LAD22) → ICB (ICBS), for `boroughs` or all of London."""
     lsoas = pd.read_csv(REF / HIERARCHY, dtype=str)
-    lsoas = lsoas[lsoas["LAD22CD"].isin(boroughs)]
+    if boroughs:
+        lsoas = lsoas[lsoas["LAD22CD"].isin(boroughs)]
     msoas = lsoas.drop_duplicates("MSOA21CD").sort_values("MSOA21CD")
     in_borough = msoas.groupby("LAD22CD")["MSOA21CD"]
     msoas["run"] = msoas.groupby("LAD22CD").cumcount() * per_borough // in_borough.transform("size")
@@ -49,9 +60,11 @@ def neighbourhood_lookup(boroughs=BOROUGHS, per_borough: int = 3) -> pd.DataFram
     msoas["neighbourhood_code"] = [f"X70{n + 1:06d}" for n in pd.factorize(key)[0]]
     msoas["neighbourhood_name"] = msoas["LAD22NM"] + " neighbourhood " + (msoas["run"] + 1).astype(str)
     out = lsoas.merge(msoas[["MSOA21CD", "neighbourhood_code", "neighbourhood_name"]], on="MSOA21CD")
+    icb_of = {f"E09{n:06d}": icb for icb, members in ICBS.items() for n in members}
     return pd.DataFrame({"LSOA21CD": out["LSOA21CD"], "neighbourhood_code": out["neighbourhood_code"],
                          "neighbourhood_name": out["neighbourhood_name"], "place_code": out["LAD22CD"],
-                         "place_name": out["LAD22NM"], "icb_code": ICB[0], "icb_name": ICB[1]})
+                         "place_name": out["LAD22NM"], "icb_code": out["LAD22CD"].map(lambda c: icb_of[c][0]),
+                         "icb_name": out["LAD22CD"].map(lambda c: icb_of[c][1])})
 
 
 @dataclass(frozen=True)
@@ -84,7 +97,7 @@ def build(root: Path, residents_per_area: int = RESIDENTS_PER_AREA) -> RealGeogr
     from neighbourhood_health.pipeline.build import build_marts
     from neighbourhood_health.pipeline.demo.on_geography import generate_on_geography
     from neighbourhood_health.store import Database
-    neighbourhood_lookup().to_csv(root / "lookup.csv", index=False)
+    neighbourhood_lookup(BOROUGHS).to_csv(root / "lookup.csv", index=False)
     code = cli(["import-geo", "--boundaries", str(REF / BOUNDARIES), "--lookup", str(root / "lookup.csv"),
                 "--deprivation", str(REF / FILE_2), "--lsoa11-to-21", str(REF / CHANGES), "--clip-to-lookup",
                 "--out", str(root / "geo")])

@@ -4,7 +4,6 @@ as an analyst's export would be, and built once."""
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import json
 import os
 import shutil
@@ -18,12 +17,9 @@ from neighbourhood_health.pipeline.contract_files import register_extracts
 from neighbourhood_health.pipeline.validate import validate_folder
 from neighbourhood_health.privacy.disclosure import KEY_FILE
 from neighbourhood_health.store import Database
+from digests import digest
 
 AS_CSV = ("persons", "activity")
-
-
-def _digest(*folders):
-    return {str(p): hashlib.sha256(p.read_bytes()).hexdigest() for f in folders for p in sorted(f.iterdir())}
 
 
 @pytest.fixture(scope="module")
@@ -37,7 +33,7 @@ def csv_cfg(demo_cfg, tmp_path_factory):
     for name in AS_CSV:
         pd.read_parquet(cfg.extracts_dir / f"{name}.parquet").to_csv(cfg.extracts_dir / f"{name}.csv", index=False)
         (cfg.extracts_dir / f"{name}.parquet").unlink()
-    before = _digest(cfg.extracts_dir, cfg.geo_dir)
+    before = digest(cfg.extracts_dir, cfg.geo_dir)
     counts = build_marts(cfg)
     return cfg, before, counts
 
@@ -53,9 +49,9 @@ def broken(csv_cfg, tmp_path):
 
 
 def _problems(ext, geo):
-    before = _digest(ext, geo)
+    before = digest(ext, geo)
     report = validate_folder(ext, geo)
-    assert _digest(ext, geo) == before, "validation must not modify its inputs"
+    assert digest(ext, geo) == before, "validation must not modify its inputs"
     assert not report.ok, report.as_text()
     return report
 
@@ -103,7 +99,7 @@ def test_csv_build_gives_the_marts_parquet_gives(csv_cfg, demo_cfg):
 
 def test_inputs_unchanged_and_no_staging_left(csv_cfg):
     cfg, before, _ = csv_cfg
-    assert _digest(cfg.extracts_dir, cfg.geo_dir) == before  # the same files, byte for byte: none added
+    assert digest(cfg.extracts_dir, cfg.geo_dir) == before  # the same files, byte for byte: none added
     assert not [p for p in cfg.data_dir.iterdir() if p.name.startswith(".staging-")]
 
 

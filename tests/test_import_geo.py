@@ -6,7 +6,6 @@ Runs on the public reference data in ../shared/reference and skips cleanly when 
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import math
 import time
 
@@ -16,57 +15,20 @@ import pytest
 import shapely
 
 from apptest import assert_clean, open_app
-from conftest import reference_dir
+from digests import digest
+from real_geography import BOUNDARIES, CHANGES, FILE_2, REF, neighbourhood_lookup
 from neighbourhood_health.__main__ import main as cli
 from neighbourhood_health.config import settings
 from neighbourhood_health.pipeline.geo import build_layers
 from neighbourhood_health.pipeline.geo_import import GeoImportError, import_geography
 
-REF = reference_dir()
-BOUNDARIES = "boundaries/london_2021_census_shapefiles/london-2021-lsoa-gen20.shp"
-HIERARCHY = "lookups/lsoa21_msoa21_lad22_london_from_dbf.csv"
-CHANGES = "lookups/lsoa11_to_lsoa21_london_exactfit.csv"
-FILE_2 = "imd2019/File_2_-_IoD2019_Domains_of_Deprivation_London.csv"
 MYSOCIETY = "imd2019/mysociety_UK_IMD_E_London.csv"
 IMD_RANK = "Index of Multiple Deprivation (IMD) Rank (where 1 is most deprived)"
 IMD_DECILE = "Index of Multiple Deprivation (IMD) Decile (where 1 is most deprived 10% of LSOAs)"
 pytestmark = pytest.mark.skipif(REF is None or not (REF / BOUNDARIES).exists(),
                                 reason="needs ../shared/reference (real ONS boundaries and IMD)")
 
-# London's five integrated care boards, by borough code (synthetic X54 codes, real groupings).
-ICBS = {
-    ("X54000001", "North Central London"): [3, 7, 10, 14, 19],
-    ("X54000002", "North West London"): [5, 9, 13, 15, 17, 18, 20, 33],
-    ("X54000003", "North East London"): [1, 2, 12, 16, 25, 26, 30, 31],
-    ("X54000004", "South East London"): [4, 6, 11, 22, 23, 28],
-    ("X54000005", "South West London"): [8, 21, 24, 27, 29, 32],
-}
 NCL_THREE = ["E09000007", "E09000014", "E09000019"]   # Camden, Haringey, Islington
-
-
-def neighbourhood_lookup(boroughs: list[str] | None = None, per_borough: int = 3) -> pd.DataFrame:
-    """LSOA21 → neighbourhood (each borough's MSOAs, in code order, cut into `per_borough` runs) →
-    place (the borough, LAD22) → ICB."""
-    lsoas = pd.read_csv(REF / HIERARCHY, dtype=str)
-    if boroughs:
-        lsoas = lsoas[lsoas["LAD22CD"].isin(boroughs)]
-    msoas = lsoas.drop_duplicates("MSOA21CD").sort_values("MSOA21CD")
-    msoas["run"] = msoas.groupby("LAD22CD").cumcount() * per_borough // msoas.groupby("LAD22CD")["MSOA21CD"].transform("size")
-    key = msoas["LAD22CD"] + "/" + msoas["run"].astype(str)
-    msoas["neighbourhood_code"] = [f"X70{n + 1:06d}" for n in pd.factorize(key)[0]]
-    msoas["neighbourhood_name"] = msoas["LAD22NM"] + " neighbourhood " + (msoas["run"] + 1).astype(str)
-    out = lsoas.merge(msoas[["MSOA21CD", "neighbourhood_code", "neighbourhood_name"]], on="MSOA21CD")
-    icb_of = {f"E09{n:06d}": icb for icb, members in ICBS.items() for n in members}
-    return pd.DataFrame({"LSOA21CD": out["LSOA21CD"], "neighbourhood_code": out["neighbourhood_code"],
-                         "neighbourhood_name": out["neighbourhood_name"], "place_code": out["LAD22CD"],
-                         "place_name": out["LAD22NM"], "icb_code": out["LAD22CD"].map(lambda c: icb_of[c][0]),
-                         "icb_name": out["LAD22CD"].map(lambda c: icb_of[c][1])})
-
-
-def digest(*paths) -> dict:
-    """Hashes of input files (a shapefile with its sidecar files)."""
-    files = [f for p in paths for f in (sorted(p.parent.glob(p.stem + ".*")) if p.suffix == ".shp" else [p])]
-    return {str(f): hashlib.sha256(f.read_bytes()).hexdigest() for f in files}
 
 
 @pytest.fixture(scope="module")

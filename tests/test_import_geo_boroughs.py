@@ -7,7 +7,6 @@ Runs on ../shared/reference and skips cleanly when it is absent.
 """
 from __future__ import annotations
 
-import hashlib
 import shutil
 
 import geopandas as gpd
@@ -16,6 +15,7 @@ import pytest
 import shapely
 
 from conftest import reference_dir
+from digests import digest
 from neighbourhood_health.__main__ import main as cli
 from neighbourhood_health.pipeline.geo import build_layers
 from neighbourhood_health.pipeline.geo_import import GeoImportError, import_geography
@@ -47,11 +47,6 @@ def msoa_lookup(boroughs=NCL) -> pd.DataFrame:
                          "place_name": out["LAD_NAME"], "icb_code": "X54000001", "icb_name": "North Central London"})
 
 
-def digest(paths) -> dict:
-    files = [f for p in paths for f in (sorted(p.rglob("*")) if p.is_dir() else [p]) if f.is_file()]
-    return {str(f): hashlib.sha256(f.read_bytes()).hexdigest() for f in files}
-
-
 @pytest.fixture(scope="module")
 def folder(tmp_path_factory):
     """The five boroughs' files, copied into a folder as a user would download them."""
@@ -66,9 +61,9 @@ def folder(tmp_path_factory):
 @pytest.fixture(scope="module")
 def clean(folder):
     inputs = [folder / "boundaries", folder / "lookup.csv", REF / FILE_2]
-    before = digest(inputs)
+    before = digest(*inputs)
     report = import_geography(folder / "boundaries", folder / "lookup.csv", REF / FILE_2, folder / "geo")
-    assert digest(inputs) == before, "the import must not modify its inputs"
+    assert digest(*inputs) == before, "the import must not modify its inputs"
     return report
 
 
@@ -212,7 +207,7 @@ def test_broken_variants_say_what_is_wrong_and_change_nothing(folder, tmp_path, 
         boundaries = ([] if replaces else boundaries) + [tmp_path / "camden_variant.geojson"]
     (change or (lambda t: t))(msoa_lookup([CAMDEN])).to_csv(tmp_path / "lookup.csv", index=False)
     inputs = [*boundaries, tmp_path / "lookup.csv", REF / FILE_2]
-    before = digest(inputs)
+    before = digest(*inputs)
     if fails:
         with pytest.raises(GeoImportError) as caught:
             import_geography(boundaries, tmp_path / "lookup.csv", REF / FILE_2, tmp_path / "geo")
@@ -222,7 +217,7 @@ def test_broken_variants_say_what_is_wrong_and_change_nothing(folder, tmp_path, 
         message = import_geography(boundaries, tmp_path / "lookup.csv", REF / FILE_2, tmp_path / "geo").as_text()
     for word in words:
         assert word in message, message
-    assert digest(inputs) == before
+    assert digest(*inputs) == before
 
 
 def test_an_accepted_repair_is_a_warning_that_names_the_area(folder, tmp_path):

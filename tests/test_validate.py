@@ -1,12 +1,12 @@
 """Broken extracts each produce a clear error naming the file and column, and are never modified."""
 from __future__ import annotations
 
-import hashlib
 import shutil
 
 import pandas as pd
 import pytest
 
+from digests import digest
 from neighbourhood_health.pipeline.validate import validate_folder
 
 
@@ -18,10 +18,6 @@ def copy(demo_cfg, tmp_path):
     return ext, geo
 
 
-def _digest(folder):
-    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir())}
-
-
 def _edit(path, change):
     frame = pd.read_parquet(path)
     frame = change(frame)
@@ -29,9 +25,9 @@ def _edit(path, change):
 
 
 def _problems(ext, geo):
-    before = _digest(ext), _digest(geo)
+    before = digest(ext), digest(geo)
     report = validate_folder(ext, geo)
-    assert (_digest(ext), _digest(geo)) == before, "validation must not modify its inputs"
+    assert (digest(ext), digest(geo)) == before, "validation must not modify its inputs"
     return report
 
 
