@@ -27,14 +27,15 @@ def render(pack, suffix: str) -> bytes:
 
 def write_pack(cfg, area_code: str, out: Path) -> Path:
     """Build the pack for one area from the marts of `cfg` and write it to `out` (format by suffix)."""
-    from neighbourhood_health.store import Database
     from neighbourhood_health.export.content import build
+    from neighbourhood_health.pipeline.contract_files import register_extracts
+    from neighbourhood_health.store import Database
     out = Path(out)
     if out.suffix.lower() not in FORMATS:
         render(None, out.suffix)  # raises the error that names the formats
     if not (cfg.marts_dir / "measure_values.parquet").exists():
         raise ValueError(f"No marts in {cfg.marts_dir}: run `python -m neighbourhood_health build` first")
-    pack = build(Database(cfg.marts_dir, cfg.extracts_dir), area_code)
+    pack = build(Database(cfg.marts_dir, cfg.extracts_dir, register_extracts), area_code)  # parquet or CSV, as the app
     data = render(pack, out.suffix)
     out.parent.mkdir(parents=True, exist_ok=True)
     partial = out.with_name(out.name + ".partial")  # a scheduled job never leaves half a file behind
