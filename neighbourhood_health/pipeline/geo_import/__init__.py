@@ -50,7 +50,7 @@ def _refuse_inside(out_dir: Path, inputs: list[Path]) -> None:
 def _check_layers(folder: Path, lookup: pd.DataFrame, areas: gpd.GeoDataFrame, report: ImportReport) -> None:
     """Draw the layers as the build will, and measure them in British National Grid metres."""
     neighbourhoods = build_layers(folder, lookup)["neighbourhood"].to_crs(METRIC_CRS)
-    report.input_km2 = float(areas.to_crs(METRIC_CRS).area.sum() / 1e6)
+    report.input_km2 = float(areas.area.sum() / 1e6)   # `areas` are in METRIC_CRS already (boundaries.read_small_areas)
     report.dissolved_km2 = float(neighbourhoods.area.sum() / 1e6)
     layer = coverage.measure(shapely.make_valid(neighbourhoods.geometry.values), neighbourhoods["area_code"])
     report.layer_coverage = layer.describe("the neighbourhood layer (dissolved, simplified)")
