@@ -1,4 +1,4 @@
-"""Command line: `python -m neighbourhood_health {demo,validate,build,import-geo}`."""
+"""Command line: `python -m neighbourhood_health {demo,validate,build,import-geo,pack,nnhip,nnhip-check,evaluate}`."""
 from __future__ import annotations
 
 import argparse
@@ -49,6 +49,13 @@ def main(argv: list[str] | None = None) -> int:
     pack = sub.add_parser("pack", help="write the board pack for an area: PowerPoint (.pptx) or HTML (.html)")
     pack.add_argument("--area", required=True, help="area code: an ICB, place or neighbourhood")
     pack.add_argument("--out", type=Path, required=True, help="file to write; .pptx or .html by its suffix")
+    nnhip = sub.add_parser("nnhip", help="write a place's NNHIP monthly submission (the programme's template, protected figures)")
+    nnhip.add_argument("--place", required=True, help="place code, or the NNHIP project name")
+    nnhip.add_argument("--cohort", required=True, help="cohort id (definitions/cohorts.csv)")
+    nnhip.add_argument("--month", required=True, help="submission period YYYY-MM (the template's Lookups: 2026-01 to 2028-03)")
+    nnhip.add_argument("--out", type=Path, required=True, help=".xlsx file to write")
+    nnhip_check = sub.add_parser("nnhip-check", help="check an NNHIP submission as the programme reads it")
+    nnhip_check.add_argument("file", type=Path)
     args = parser.parse_args(argv)
     cfg = settings()
 
@@ -104,6 +111,18 @@ def main(argv: list[str] | None = None) -> int:
             return 1
         print(f"Wrote {written} in {time.perf_counter() - start:.1f} s.")
         return 0
+    if args.command == "nnhip":
+        from neighbourhood_health.export.nnhip.cli import run_nnhip
+        try:
+            written = run_nnhip(cfg, args.place, args.cohort, args.month, args.out)
+        except ValueError as exc:
+            print(f"NNHIP submission failed: {exc}", file=sys.stderr)
+            return 1
+        print(f"Wrote {written}.")
+        return 0
+    if args.command == "nnhip-check":
+        from neighbourhood_health.export.nnhip.cli import run_check
+        return run_check(args.file)
     return 2
 
 
