@@ -137,3 +137,32 @@ def _validation(version: str) -> dict:
 
 def validation() -> dict:
     return _validation(marts_version())
+
+
+@st.cache_data(show_spinner=False)
+def _interventions(version: str) -> list:
+    from neighbourhood_health.pipeline.cohort_catalogue import load_cohorts
+    from neighbourhood_health.pipeline.intervention_catalogue import load_interventions
+    cfg = settings()
+    measure_ids = _database(version).run("app/measure_catalogue", exact_areas=[])["measure_id"]
+    return load_interventions(cfg.extracts_dir, measure_ids, list(load_cohorts(cfg.extracts_dir)))
+
+
+def interventions() -> list:
+    """The interventions catalogue (the deployment's own `interventions.csv`, else the demo's), checked."""
+    return _interventions(marts_version())
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _evaluation(version: str, intervention_id: str, measure_id: str, exact: tuple[str, ...]):
+    from neighbourhood_health.measures import evaluation
+    from neighbourhood_health.pipeline.intervention_catalogue import find
+    catalogue = _interventions(version)
+    run = disclosure.for_viewer(_database(version).run, list(exact))
+    return evaluation.evaluate(run, find(catalogue, intervention_id), measure_id, catalogue)
+
+
+def evaluation(intervention_id: str, measure_id: str):
+    """Every design's result for one intervention and measure, as this viewer may see the figures;
+    computed once per marts version and exact areas, then shared."""
+    return _evaluation(marts_version(), intervention_id, measure_id, exact_areas())
