@@ -56,6 +56,11 @@ def main(argv: list[str] | None = None) -> int:
     nnhip.add_argument("--out", type=Path, required=True, help=".xlsx file to write")
     nnhip_check = sub.add_parser("nnhip-check", help="check an NNHIP submission as the programme reads it")
     nnhip_check.add_argument("file", type=Path)
+    evaluate = sub.add_parser("evaluate", help="evaluate an intervention of the catalogue: DiD, synthetic control, "
+                              "interrupted time series (protected figures)")
+    evaluate.add_argument("--intervention", required=True, help="intervention id (interventions.csv)")
+    evaluate.add_argument("--measure", help="outcome measure id (default: the intervention's primary measure)")
+    evaluate.add_argument("--json", action="store_true", help="print JSON instead of text")
     args = parser.parse_args(argv)
     cfg = settings()
 
@@ -119,6 +124,17 @@ def main(argv: list[str] | None = None) -> int:
             print(f"NNHIP submission failed: {exc}", file=sys.stderr)
             return 1
         print(f"Wrote {written}.")
+        return 0
+    if args.command == "evaluate":
+        import warnings
+        from neighbourhood_health.export.evaluation_report import run_evaluate
+        from neighbourhood_health.pipeline.intervention_catalogue import InterventionError
+        warnings.filterwarnings("ignore", category=RuntimeWarning)   # optimisers' overflow on empty months
+        try:
+            print(run_evaluate(cfg, args.intervention, args.measure, args.json))
+        except (InterventionError, ValueError) as exc:
+            print(f"Evaluation failed: {exc}", file=sys.stderr)
+            return 1
         return 0
     if args.command == "nnhip-check":
         from neighbourhood_health.export.nnhip.cli import run_check
