@@ -18,6 +18,7 @@ if status.ready:
         st.Page("views/inequalities.py", title="Inequalities", icon=":material/balance:"),
         st.Page("views/trends.py", title="Trends", icon=":material/monitoring:"),
         st.Page("views/scorecard.py", title="Measures scorecard", icon=":material/target:"),
+        st.Page("views/nnhip_scorecard.py", title="NNHIP scorecard", icon=":material/scoreboard:"),
         st.Page("views/evaluation.py", title="Evaluation", icon=":material/science:"),
         st.Page("views/cohorts.py", title="Cohorts", icon=":material/groups:"),
         st.Page("views/board_pack.py", title="Board pack", icon=":material/slideshow:"),

@@ -23,7 +23,7 @@ _PARAM = re.compile(r"(?<![\w$])\$([A-Za-z_][A-Za-z0-9_]*)")
 # (person_profile and cohort_membership hold a row per resident or member: sorted by area, they are
 # read a few row groups at a time, faster than from memory and without the memory).
 IN_MEMORY_MARTS = {"areas", "small_areas", "measures", "measure_values", "measure_breakdown", "breakdown_values",
-                   "prevalence_strata", "cohort_activity"}
+                   "prevalence_strata", "cohort_activity", "nnhip_monthly"}
 
 
 class QueryError(RuntimeError):

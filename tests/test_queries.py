@@ -24,10 +24,16 @@ EXPECTED_COLUMNS = {
                   "neighbourhood_code", "population"],
     "app/cohort_activity_trend": ["neighbourhood_code", "month", "event_type", "events"],
     "app/data_summary": ["measure_id", "name", "family", "first_period", "last_period", "periods"],
+    "app/evaluation_covariates": ["neighbourhood_code", "population", "imd_score", "imd_decile", "share_under_18",
+                                  "share_65_plus"],
+    "app/evaluation_panel": ["neighbourhood_code", "neighbourhood_name", "place_code", "icb_code", "period",
+                             "numerator", "denominator", "p_numerator", "p_denominator", *SMALL, "exact"],
     "app/inequality_breakdown": ["dimension", "category", "numerator", "denominator", *SMALL],
     "app/measure_latest": [*MEASURE, "pillar", "life_stage", "polarity", "unit", "method", "multiplier",
                            "target", "source", "definition", "numerator", "denominator", *SMALL, "first_period",
                            "last_period", "parent_numerator", "parent_denominator", *PARENT_SMALL],
+    "app/measure_catalogue": ["measure_id", "name", "family", "pillar", "life_stage", "polarity", "unit", "method",
+                              "multiplier", "target", "definition"],
     "app/measure_peers": ["measure_id", "polarity", "method", "multiplier", "area_code", "area_name",
                           "numerator", "denominator", *SMALL],
     "app/measure_series": [*MEASURE, "pillar", "life_stage", "polarity", "unit", "method", "multiplier",
@@ -37,6 +43,8 @@ EXPECTED_COLUMNS = {
     "app/measure_within_area": ["area_code", "area_name", "parent_code", "numerator", "denominator", *SMALL,
                                 "first_period", "last_period", "parent_numerator", "parent_denominator", *PARENT_SMALL,
                                 "measure_id", "name", "polarity", "unit", "method", "multiplier"],
+    "app/nnhip_areas": ["area_code", "area_name", "members", "members_small", "count", "count_small"],
+    "app/nnhip_series": ["month", "row_key", "population", "count", "count_small"],
     "app/place_view_measures": [*MEASURE, "polarity", "unit", "method", "multiplier", "target", "source",
                                 "definition", "person_level"],
     "app/prevalence_gap_strata": ["measure_id", "condition", "name", "neighbourhood_code", "neighbourhood_name",
@@ -65,7 +73,7 @@ def sample(demo_db):
     place = areas[(areas.area_level == "place") & (areas.parent_code == icb)].area_code.iloc[0]
     values = {"exact_areas": [], "area_code": place, "scope_code": icb, "icb_code": icb, "parent_code": place,
               "measure_id": "emergency_admissions", "level": "neighbourhood", "area_level": "neighbourhood",
-              "cohort_id": "rising_risk", "event_types": list(cohorts.TREND_EVENTS),
+              "cohort_id": "rising_risk", "row_key": "O6_gp", "event_types": list(cohorts.TREND_EVENTS),
               **cohorts.dates(demo_db), **cohorts.Filters(min_conditions=2).params()}
     return values
 

@@ -22,6 +22,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from neighbourhood_health.pipeline import contract, national_codes
 from neighbourhood_health.pipeline.atomic import staged_dir
 from neighbourhood_health.pipeline.catalogue import load_measures
 from neighbourhood_health.pipeline.cohort_catalogue import TREND_EVENTS, load_cohorts, window
@@ -30,7 +31,9 @@ from neighbourhood_health.pipeline.engines import Engine, open_engine
 from neighbourhood_health.pipeline.geo import build_layers
 from neighbourhood_health.pipeline.protect import protect_marts
 from neighbourhood_health.pipeline.validate import validate_folder
+from neighbourhood_health.pipeline.contract_files import with_optional_columns
 from neighbourhood_health.privacy import disclosure
+from neighbourhood_health.store import new_connection
 
 # Tables the measure loop appends to, each from its query, with types both engines name alike
 # (STRING is DuckDB's VARCHAR). measure_small_area is a working table that the measure_values
@@ -44,6 +47,7 @@ APPENDED = {
                           "age_band STRING, ethnicity STRING, numerator DOUBLE, denominator DOUBLE"),
 }
 MEMBERSHIP = "cohort_id STRING, person_id STRING, small_area_code STRING, neighbourhood_code STRING, segment STRING"
+CASELOAD = "person_id STRING, neighbourhood_code STRING, cohort_id STRING, start_date DATE, end_date DATE, team STRING"
 
 
 @dataclass(frozen=True)
@@ -70,6 +74,11 @@ MARTS = (
     Mart("person_profile", ("neighbourhood_code", "small_area_code", "person_id")),
     Mart("cohort_membership", ("cohort_id", "neighbourhood_code", "small_area_code", "person_id")),
     Mart("cohort_activity", ("cohort_id", "neighbourhood_code", "small_area_code", "month", "event_type")),
+    # The NNHIP scorecard (docs/data-contract.md): the caseload episodes (person-level, for the
+    # submission) and each cohort's monthly cells, given their protected figures by protect_marts.
+    Mart("caseload", ("neighbourhood_code", "person_id", "start_date", "cohort_id"), "build/marts/caseload"),
+    Mart("nnhip_monthly", ("cohort_id", "neighbourhood_code", "row_key", "population", "month"),
+         "build/marts/nnhip_monthly"),
 )
 
 
@@ -78,11 +87,47 @@ class BuildError(RuntimeError):
 
 
 def _open_extracts(engine: Engine, cfg: Settings, sources: dict[str, Path]) -> None:
-    """The extracts as validation found them (`Report.sources`: a parquet, or a CSV's typed copy)."""
+    """The extracts as validation found them (`Report.sources`: a parquet, or a CSV's typed copy);
+    the optional caseload, when there is none, as an empty table."""
     for name in ("persons", "activity", "practices", "aggregate_measures", "reference_prevalence"):
         engine.register_parquet(name, sources[name])
+    if "caseload" in sources:
+        engine.register_parquet("caseload", sources["caseload"])
+    else:
+        engine.create_empty("caseload", CASELOAD)
     for name in ("area_lookup", "deprivation"):
         engine.register_csv(name, cfg.geo_dir / f"{name}.csv")
+
+
+def _with_optional_columns(sources: dict[str, Path], staging: Path) -> dict[str, Path]:
+    """Sources in which every optional column of the contract exists: a parquet extract that leaves
+    some out (an activity extract from before the national codes, say) is copied to `staging`
+    with them as typed NULLs, so that both engines' SQL can name them. Complete files are read
+    where they are."""
+    con = new_connection()
+    try:
+        out = dict(sources)
+        for table in contract.TABLES:
+            path = sources.get(table.name)
+            if path is None or path.suffix != ".parquet":
+                continue
+            rel = con.sql("SELECT * FROM read_parquet($path)", params={"path": str(path)})
+            if all(c.name in rel.columns for c in table.columns):
+                continue
+            out[table.name] = staging / f"{table.name}.complete.parquet"
+            with_optional_columns(con, table, rel).write_parquet(str(out[table.name]))
+        return out
+    finally:
+        con.close()
+
+
+def _nnhip_rows(engine: Engine, dates: dict) -> None:
+    """The NNHIP scorecard's events and caseload months over the series' 36 months (nnhip_monthly)."""
+    months = pd.date_range(dates["series_start"], dates["extract_month"], freq="MS")
+    engine.create_table("nnhip_events", "nnhip/events",
+                        {"first_month": dates["series_start"], "next_month": (months[-1] + pd.offsets.MonthBegin()).date(),
+                         **national_codes.counting_rules()})
+    engine.create_table("nnhip_caseload", "nnhip/caseload_months", {"months": [m.date() for m in months]})
 
 
 def _measure_rows(engine: Engine, catalogue: pd.DataFrame, dates: dict, progress) -> None:
@@ -154,11 +199,13 @@ def _build(cfg: Settings, staging: Path, progress, engine, master, conf) -> dict
     eng = open_engine(engine, master, conf) if isinstance(engine, str) else engine
     try:
         progress(0.05, "Opening extracts")
-        _open_extracts(eng, cfg, report.sources)
+        _open_extracts(eng, cfg, _with_optional_columns(report.sources, staging))
         eng.create_table("person_conditions", "build/intermediate/person_conditions", {})
         eng.create_table("small_areas", "build/intermediate/small_areas", {})
         _measure_rows(eng, catalogue, dates, progress)
         _cohort_rows(eng, cfg, extract_date, progress)
+        progress(0.85, "NNHIP scorecard")
+        _nnhip_rows(eng, dates)
 
         progress(0.86, "Writing marts")
         with staged_dir(cfg.marts_dir) as out:

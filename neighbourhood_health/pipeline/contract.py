@@ -11,6 +11,10 @@ CONDITIONS = ["hypertension", "diabetes", "copd", "asthma", "chd", "heart_failur
               "atrial_fibrillation", "ckd", "depression", "smi", "dementia", "cancer", "obesity",
               "learning_disability"]
 EVENT_TYPES = ["ae_attendance", "emergency_admission", "elective_admission", "outpatient", "community_contact"]
+#: Appointments in general practice: accepted in the activity extract and counted by the NNHIP
+#: scorecard only (the dashboard's measures, cohorts and trends count EVENT_TYPES).
+GP_APPOINTMENT = "gp_appointment"
+ALL_EVENT_TYPES = [*EVENT_TYPES, GP_APPOINTMENT]
 ETHNIC_GROUPS = ["Asian", "Black", "Mixed", "White", "Other", "Unknown"]
 FRAILTY = ["fit", "mild", "moderate", "severe"]
 SEXES = ["F", "M"]
@@ -31,6 +35,7 @@ class Table:
     folder: str            # "extracts" or "geo"
     columns: tuple[Column, ...]
     description: str
+    optional: bool = False  # a file a deployment may leave out; what reads it then finds no rows
 
 
 PERSONS = Table("persons", "persons.parquet", "extracts", (
@@ -56,10 +61,39 @@ PERSONS = Table("persons", "persons.parquet", "extracts", (
 
 ACTIVITY = Table("activity", "activity.parquet", "extracts", (
     Column("person_id", "string", description="in persons.parquet"),
-    Column("event_date", "date", description="date of the event, not after the extract date"),
-    Column("event_type", "string", description=", ".join(EVENT_TYPES)),
+    Column("event_date", "date", description="date of the event (of admission, for an admission), "
+                                              "not after the extract date"),
+    Column("event_type", "string", description=", ".join(ALL_EVENT_TYPES)),
     Column("low_acuity", "boolean", required=False, description="A&E attendances: low acuity"),
-), "One row per dated event.")
+    # The national datasets' own codes (pipeline/national_codes.py), for the NNHIP scorecard.
+    Column("ae_department_type", "string", required=False,
+           description="A&E (ECDS EMERGENCY CARE DEPARTMENT TYPE): 01 type 1 … 05 same day emergency care"),
+    Column("ae_arrival_mode", "string", required=False,
+           description="A&E (ECDS EMERGENCY CARE ARRIVAL MODE, SNOMED CT), e.g. 1048031000000100 emergency road ambulance"),
+    Column("ae_acuity", "string", required=False,
+           description="A&E (ECDS EMERGENCY CARE ACUITY, SNOMED CT), e.g. 1064891000000107 immediate resuscitation"),
+    Column("admission_method", "string", required=False,
+           description="admissions (SUS APC ADMISSION METHOD CODE): 11–13 elective, 21–2D emergency, 31–32 maternity, 81–89 other"),
+    Column("admission_date", "date", required=False, description="admissions: start of the hospital spell"),
+    Column("discharge_date", "date", required=False,
+           description="admissions: end of the spell; empty while the patient is in hospital"),
+    Column("treatment_function", "string", required=False,
+           description="admissions (SUS APC TREATMENT FUNCTION CODE of the spell's last episode), three digits"),
+    Column("first_attendance", "string", required=False,
+           description="outpatients (SUS OP FIRST ATTENDANCE): 1 or 3 first, 2 or 4 follow-up, 5 clock stop"),
+    Column("attended_code", "string", required=False,
+           description="outpatients and community contacts (ATTENDED OR DID NOT ATTEND): 5 or 6 attended, 3 did not attend, …"),
+    Column("main_specialty", "string", required=False,
+           description="outpatients (SUS OP MAIN SPECIALTY CODE), three digits; 560, 950 and 960 are not consultant-led"),
+    Column("primary_procedure", "string", required=False,
+           description="outpatients (SUS OP PRIMARY PROCEDURE, OPCS-4), e.g. W401; empty when none"),
+    Column("gp_appointment_status", "string", required=False, description="GP appointments: Attended, DNA or Unknown"),
+    Column("gp_staff_role", "string", required=False, description="GP appointments (SDS role group): GP, Other Practice staff or Unknown"),
+    Column("gp_service_setting", "string", required=False,
+           description="GP appointments: General Practice, Primary Care Network, Extended Access Provision, Other or Unmapped"),
+    Column("gp_appointment_mode", "string", required=False,
+           description="GP appointments: Face-to-Face, Home Visit, Telephone, Video Conference/Online or Unknown"),
+), "One row per dated event; an admission is one hospital spell.")
 
 PRACTICES = Table("practices", "practices.parquet", "extracts", (
     Column("practice_code", "string", description="unique"),
@@ -96,5 +130,14 @@ DEPRIVATION = Table("deprivation", "deprivation.csv", "geo", (
     Column("imd_decile", "integer", description="national IMD decile, 1 = most deprived"),
 ), "Small-area deprivation.")
 
-TABLES = (PERSONS, ACTIVITY, PRACTICES, AGGREGATES, REFERENCE, LOOKUP, DEPRIVATION)
+CASELOAD = Table("caseload", "caseload.parquet", "extracts", (
+    Column("person_id", "string", description="in persons.parquet"),
+    Column("neighbourhood_code", "string", description="the neighbourhood whose team holds the case, in area_lookup.csv"),
+    Column("cohort_id", "string", description="the cohort of the catalogue the person was taken on from"),
+    Column("start_date", "date", description="the day the team took the case on, not after the extract date"),
+    Column("end_date", "date", required=False, description="the day the case closed; empty while it is open"),
+    Column("team", "string", required=False, description="the team's own name or code"),
+), "Optional. One row per neighbourhood-team caseload episode (the NNHIP caseload).", optional=True)
+
+TABLES = (PERSONS, ACTIVITY, PRACTICES, AGGREGATES, REFERENCE, LOOKUP, DEPRIVATION, CASELOAD)
 BOUNDARY_FILE = "small_areas"  # small_areas.parquet / .gpkg / .geojson / .shp in the geo folder

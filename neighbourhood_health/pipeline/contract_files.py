@@ -37,13 +37,15 @@ def read_contract_csv(con, name: str, path: Path):
 
 def register_extracts(con, extracts_dir: Path) -> None:
     """The extracts the app asks of as views, from parquet or CSV (a parquet wins while validation
-    reports the pair, so that adding a CSV beside it changes nothing until the next build)."""
+    reports the pair, so that adding a CSV beside it changes nothing until the next build), with
+    absent optional columns as NULLs (an activity extract from before the national codes)."""
     for table in APP_EXTRACTS:
         found = files_of(extracts_dir, table)
         if not found:
             continue
         if found[0].suffix == ".parquet":
-            register_parquet(con, table.name, found[0])
+            register_parquet(con, f"{table.name}_file", found[0])
+            with_optional_columns(con, table, con.view(f"{table.name}_file")).create_view(table.name)
         else:
             read_contract_csv(con, table.name, found[0]).create_view(table.name)
 

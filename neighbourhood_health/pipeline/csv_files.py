@@ -20,7 +20,7 @@ from neighbourhood_health.pipeline import contract
 
 SQL_TYPE = {"string": "VARCHAR", "number": "DOUBLE", "integer": "BIGINT", "boolean": "BOOLEAN", "date": "DATE"}
 #: Tables whose values are a person's record: their values are personal examples (see problems.Problem).
-PERSON_LEVEL = {"persons", "activity"}
+PERSON_LEVEL = {"persons", "activity", "caseload"}
 SAVE_AS = "save it as CSV UTF-8 (in Excel: Save As, 'CSV UTF-8 (Comma delimited)')"
 _READ = ("SELECT row_number() OVER () + 1 AS file_row_number, * FROM read_csv($path, header = true, "
          "all_varchar = true, delim = ',', quote = '\"', escape = '\"', skip = 0, strict_mode = true)")

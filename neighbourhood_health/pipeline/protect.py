@@ -3,7 +3,8 @@
 Whichever engine built the marts, this step runs in DuckDB on the parquet files it wrote, so the
 protected figures do not depend on the engine: `measure_values` gains each row's protected
 numerator and denominator (sums of protected base cells, `queries/build/protect/`) and
-`breakdown_values` holds the inequality breakdowns' base cells. The rule and the key come from
+`breakdown_values` holds the inequality breakdowns' base cells, and `nnhip_monthly` (the NNHIP
+scorecard's cells) gains each cell's protected count. The rule and the key come from
 `privacy.disclosure`.
 """
 from __future__ import annotations
@@ -39,10 +40,15 @@ def protect_marts(out: Path, secret: str, order_by: dict[str, tuple[str, ...]],
         engine.write_parquet("measure_values_protected", staged, order_by["measure_values"], partition_by)
         _protect_breakdowns(con, engine, rule)
         engine.write_parquet("breakdown_values", out / "breakdown_values.parquet", order_by["breakdown_values"])
+        nnhip = out / "nnhip_monthly.parquet"
+        con.sql("SELECT * FROM read_parquet($path)", params={"path": str(nnhip)}).create_view("nnhip_monthly_exact")
+        engine.create_table("nnhip_protected", "build/protect/nnhip_values", rule)
+        engine.write_parquet("nnhip_protected", out / "nnhip_monthly.protected", order_by["nnhip_monthly"])
     finally:
         con.close()
     shutil.rmtree(values)
     staged.rename(values)
+    (out / "nnhip_monthly.protected").replace(nnhip)
 
 
 def _protect_breakdowns(con, engine: DuckDBEngine, rule: dict) -> None:

@@ -22,8 +22,9 @@ import duckdb
 import pandas as pd
 from duckdb import ColumnExpression
 
-from neighbourhood_health.pipeline import contract, csv_files
+from neighbourhood_health.pipeline import contract, csv_files, national_codes
 from neighbourhood_health.pipeline.catalogue import load_measures
+from neighbourhood_health.pipeline.cohort_catalogue import load_cohorts
 from neighbourhood_health.pipeline.contract_files import accepted_names, files_of, with_optional_columns
 from neighbourhood_health.pipeline.problems import Problem
 from neighbourhood_health.store import QueryError, bind, new_connection, run_on, sql_text
@@ -37,7 +38,8 @@ KIND_OF = {
 ACCEPTS = {"number": {"number", "integer"}, "date": {"date"}, "integer": {"integer"},
            "string": {"string"}, "boolean": {"boolean"}}
 CROSS_CHECKS = {"references": ("persons", "activity", "practices", "aggregate_measures", "area_lookup",
-                               "deprivation", "reference_prevalence")}
+                               "deprivation", "reference_prevalence"),
+                "caseload_references": ("persons", "caseload", "area_lookup")}
 
 
 @dataclass
@@ -82,6 +84,8 @@ def _kind(duck_type) -> str:
 def _source(folder: Path, table: contract.Table, report: Report) -> Path | None:
     """The one file holding `table`, or None with the reason: missing, or a parquet and a CSV both."""
     found = files_of(folder, table)
+    if not found and table.optional:
+        return None
     if not found:
         either = f" ({' or '.join(accepted_names(table))})" if len(accepted_names(table)) > 1 else ""
         report.problems.append(Problem(table.file, "", f"required file is missing from {folder}{either}"))
@@ -202,8 +206,9 @@ def validate_folder(extracts_dir: Path, geo_dir: Path, catalogue: pd.DataFrame |
         catalogue = load_measures(extracts_dir)
     params = {"extract_date": pd.Timestamp(report.extract_date or "2100-01-01").date(),
               "measure_ids": list(catalogue["measure_id"]), "conditions": contract.CONDITIONS,
-              "event_types": contract.EVENT_TYPES, "ethnic_groups": contract.ETHNIC_GROUPS,
-              "frailty": contract.FRAILTY, "sexes": contract.SEXES}
+              "event_types": contract.ALL_EVENT_TYPES, "ethnic_groups": contract.ETHNIC_GROUPS,
+              "frailty": contract.FRAILTY, "sexes": contract.SEXES,
+              "cohort_ids": list(load_cohorts(extracts_dir)), **national_codes.validation_lists()}
     for name in sorted(sound):
         _row_problems(con, f"validate/{name}", file_of, params, report)
     for query, needs in CROSS_CHECKS.items():

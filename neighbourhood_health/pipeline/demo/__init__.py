@@ -4,7 +4,10 @@ NHD_DEMO_GEOGRAPHY=voronoi) for scales and shapes the real map cannot give.
 
 `generate()` writes the same files a real deployment provides (see docs/data-contract.md):
 boundaries, lookup and deprivation in the geo folder; person-level, activity and aggregate
-extracts, practices and reference prevalence in the extracts folder. The residents' *true*
+extracts, practices, reference prevalence and the neighbourhood teams' caseloads in the extracts
+folder. The national datasets' codes on the activity, its GP appointments and the caseloads are
+drawn last, from generators of their own (seed + 7, seed + 8), so that every other row and figure
+is what it was before they existed. The residents' *true*
 condition status goes to a separate `demo_truth/` folder that the app never reads: it exists so
 tests can check that prevalence gaps estimated from reference rates find what is really missing.
 """
@@ -23,9 +26,11 @@ from neighbourhood_health.pipeline.atomic import staged_dir
 from neighbourhood_health.config import Settings
 from neighbourhood_health.pipeline.demo.activity import SERVICE_CHANGES, generate_activity
 from neighbourhood_health.pipeline.demo.aggregates import generate_aggregates
+from neighbourhood_health.pipeline.demo.caseload import generate_caseload
 from neighbourhood_health.pipeline.demo.conditions import reference_prevalence
 from neighbourhood_health.pipeline.demo.geography import build_geography
 from neighbourhood_health.pipeline.demo.london import london_geography
+from neighbourhood_health.pipeline.demo.national import with_national_codes
 from neighbourhood_health.pipeline.demo.population import LONDON_MIX, generate_residents
 
 EXTRACT_DATE = pd.Timestamp("2026-10-31")
@@ -54,11 +59,14 @@ def generate(cfg: Settings, progress: Progress = lambda f, m: None) -> dict:
     progress(0.10, f"Creating {int(geo.target_population.sum()):,} residents")
     persons, truth, practices, intercepts, drivers = generate_residents(geo, EXTRACT_DATE, rng)
     progress(0.45, "Creating 36 months of activity")
-    activity = generate_activity(persons, drivers, EXTRACT_DATE, rng)
+    activity = generate_activity(persons, drivers, EXTRACT_DATE, rng, person_index=True)
     progress(0.75, "Creating standards and experience measures")
     aggregates = generate_aggregates(geo.lookup, geo.deprivation, persons, activity, EXTRACT_DATE, rng)
     reference = reference_prevalence(intercepts, LONDON_MIX, np.random.default_rng(cfg.demo_seed + 1))
     reference["source"] = "Synthetic modelled estimate (demo disease model, London ethnicity mix)"
+    progress(0.78, "Coding activity as the national datasets do; GP appointments; caseloads")
+    activity = with_national_codes(activity, persons, drivers, EXTRACT_DATE, np.random.default_rng(cfg.demo_seed + 7))
+    caseload = generate_caseload(persons, activity, geo.lookup, EXTRACT_DATE, np.random.default_rng(cfg.demo_seed + 8))
 
     progress(0.82, "Writing boundaries")
     with staged_dir(cfg.geo_dir) as tmp:
@@ -73,7 +81,8 @@ def generate(cfg: Settings, progress: Progress = lambda f, m: None) -> dict:
                 "service_changes": SERVICE_CHANGES}
     with staged_dir(cfg.extracts_dir) as tmp:
         _write(persons, tmp / "persons.parquet", ("bp_date", "hba1c_date", "smi_health_check_date"), 500_000)
-        _write(activity, tmp / "activity.parquet", ("event_date",))
+        _write(activity, tmp / "activity.parquet", ("event_date", "admission_date", "discharge_date"))
+        _write(caseload, tmp / "caseload.parquet", ("start_date", "end_date"))
         practices.to_parquet(tmp / "practices.parquet", index=False)
         aggregates.to_parquet(tmp / "aggregate_measures.parquet", index=False)
         reference.to_parquet(tmp / "reference_prevalence.parquet", index=False)
@@ -82,4 +91,4 @@ def generate(cfg: Settings, progress: Progress = lambda f, m: None) -> dict:
         truth.to_parquet(tmp / "true_conditions.parquet", index=False)
     progress(1.0, "Demo data ready")
     return {"small_areas": len(geo.lookup), "residents": len(persons), "activity_rows": len(activity),
-            "aggregate_rows": len(aggregates), "practices": len(practices)}
+            "aggregate_rows": len(aggregates), "practices": len(practices), "caseload_episodes": len(caseload)}

@@ -14,8 +14,10 @@ import pandas as pd
 
 MONTHS = 36
 SERVICE_CHANGES = [
-    {"place": "Harrow", "date": "2025-04-01", "label": "Harrow child health model launched"},
-    {"place": "Camden", "date": "2025-10-01", "label": "Camden frailty team launched"},
+    {"place": "Harrow", "date": "2025-04-01", "label": "Harrow child health model launched", "rate_ratio": 0.66,
+     "affects": "low-acuity A&E attendances of children under five"},
+    {"place": "Camden", "date": "2025-10-01", "label": "Camden frailty team launched", "rate_ratio": 0.8,
+     "affects": "emergency admissions of moderately or severely frail residents"},
 ]
 
 
@@ -42,7 +44,9 @@ def _yearly_rates(persons: pd.DataFrame, d: dict) -> dict[str, np.ndarray]:
 
 
 def generate_activity(persons: pd.DataFrame, drivers: dict, extract_date: pd.Timestamp,
-                      rng: np.random.Generator) -> pd.DataFrame:
+                      rng: np.random.Generator, person_index: bool = False) -> pd.DataFrame:
+    """The events, sorted by date. With `person_index`, a column of each event's row in `persons`,
+    for the national codes drawn afterwards (`demo.national`) to look people up by."""
     months = month_starts(extract_date)
     month_no = months.month.to_numpy()
     season = 1 + 0.12 * np.cos(2 * np.pi * (month_no - 1) / 12)      # winter peak
@@ -65,16 +69,19 @@ def generate_activity(persons: pd.DataFrame, drivers: dict, extract_date: pd.Tim
             p_low = np.where(age[who] < 5, 0.55, 0.35) - 0.2 * np.isin(frail[who], ["moderate", "severe"])
             low_acuity = rng.random(len(who)) < p_low
             after = months[m] >= pd.Timestamp(SERVICE_CHANGES[0]["date"])
-            keep *= np.where((place[who] == "Harrow") & after & (age[who] < 5) & low_acuity, 0.66, 1.0)
+            keep *= np.where((place[who] == SERVICE_CHANGES[0]["place"]) & after & (age[who] < 5) & low_acuity,
+                             SERVICE_CHANGES[0]["rate_ratio"], 1.0)
         if kind == "emergency_admission":
             after = months[m] >= pd.Timestamp(SERVICE_CHANGES[1]["date"])
             frail_who = np.isin(frail[who], ["moderate", "severe"])
-            keep *= np.where((place[who] == "Camden") & after & frail_who, 0.8, 1.0)
+            keep *= np.where((place[who] == SERVICE_CHANGES[1]["place"]) & after & frail_who,
+                             SERVICE_CHANGES[1]["rate_ratio"], 1.0)
         accepted = rng.random(len(who)) < keep / ceiling
         who, m, low_acuity = who[accepted], m[accepted], low_acuity[accepted]
         days_in = months[m].days_in_month.to_numpy()
         day = np.floor(rng.random(len(who)) * days_in).astype("timedelta64[D]")
         frames.append(pd.DataFrame({
+            **({"person_index": who} if person_index else {}),
             "person_id": persons["person_id"].to_numpy()[who],
             "event_date": (months[m].to_numpy().astype("datetime64[D]") + day),
             "event_type": kind,
