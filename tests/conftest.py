@@ -59,3 +59,28 @@ def reference_dir() -> Path | None:
     """../shared/reference beside the project (NHD_REFERENCE_DIR overrides); None when absent."""
     from reference import REF
     return REF if REF.is_dir() else None
+
+
+#: The demo at a scale where a borough's infants and frail residents number in the hundreds: what the
+#: evaluation and the seasonal view are tested on (Voronoi boroughs: a third of London's build time).
+EVALUATION_SCALE = 0.1
+
+
+@pytest.fixture(scope="session")
+def evaluation_demo(tmp_path_factory):
+    """The demo at EVALUATION_SCALE, generated and built once per session, with a fixed privacy key
+    so that its protected figures, like its residents, are the same on every run."""
+    import dataclasses
+    import hashlib
+
+    from neighbourhood_health.config import settings
+    from neighbourhood_health.pipeline.build import build_marts
+    from neighbourhood_health.pipeline.demo import generate
+    root = tmp_path_factory.mktemp("evaluation_demo")
+    cfg = dataclasses.replace(settings(), data_dir=root / "data", geo_dir=root / "geo", demo_scale=EVALUATION_SCALE,
+                              demo_geography="voronoi", auto_demo=False)
+    generate(cfg)
+    cfg.data_dir.mkdir(parents=True, exist_ok=True)
+    (cfg.data_dir / "privacy.key").write_text(hashlib.sha256(b"evaluation demo, tests").hexdigest())
+    build_marts(cfg)
+    return cfg

@@ -51,9 +51,10 @@ for family in FAMILIES:
                  hide_index=True, width="stretch", column_config=count_column_config())
 
 st.header("What changed")
-changed = trends.what_changed(area.code, cache.run)
+changed = trends.changes(cache.run("app/measure_series", area_code=area.code), cache.seasonal_factors())
 st.markdown("\n".join(f"- {md(line)}" for line in changed) if changed else
             "No monthly measure shows special cause variation in its latest month.")
-st.caption("Statistical process control (NHS Making Data Count) on each measure's monthly series: "
+st.caption("Statistical process control (NHS Making Data Count) on each measure's monthly series, "
+           "seasonal measures on their seasonally adjusted months (winters are not a change): "
            "see Trends for the charts.")
 protection_note(area.code)

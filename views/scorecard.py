@@ -16,7 +16,7 @@ area = session.current_area()
 parent = session.parent_name(area)
 tree = cache.run("app/areas").set_index("area_code")
 rows = scorecard.scorecard(cache.run("app/measure_latest", area_code=area.code),
-                           cache.run("app/measure_series", area_code=area.code))
+                           cache.run("app/measure_series", area_code=area.code), cache.seasonal_factors())
 
 heading = st.container()
 pick_pillar, pick_stage, pick_peers = st.columns([2, 2, 2])

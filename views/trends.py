@@ -5,6 +5,7 @@ may see them (an INT lead in their own neighbourhood) and protected months elsew
 (`privacy.disclosure`); `trends.hide_small_months` hides those that could be 1–7 and leaves them out
 of the SPC, in the main chart, the small multiples and the icon summary alike.
 """
+import pandas as pd
 import streamlit as st
 
 from neighbourhood_health.privacy import access
@@ -51,18 +52,30 @@ if baseline == "fixed":
     baseline = int(st.number_input("Baseline: the first … months", min_value=2, max_value=len(rows),
                                    value=trends.fixed_baseline_default(rows), key="trend_baseline_months"))
 
-result = trends.spc_for(rows, baseline)
+factors = cache.seasonal_factors().get(measure)
+SEASONAL, RECORDED = "Seasonally adjusted", "As recorded"
+view = RECORDED
+if factors is not None:
+    view = st.radio("Judge the months", [SEASONAL, RECORDED], horizontal=True, key="trend_view",
+                    help="A seasonal measure rises every winter: judged as recorded, each winter looks like a change.")
+judged = trends.seasonally_adjusted(rows, factors) if view == SEASONAL else rows
+result = trends.spc_for(judged, baseline)
 icon = trends.variation(result)
 finding = trends.explain(result, first["unit"])
 heading.title(f"{md(first['name'])} in {md(area.name)}")
+reads = f"{view}: " if factors is not None else ""
 if finding:
-    heading.subheader(md(finding[0].upper() + finding[1:]))
+    heading.subheader(reads + md(finding[0].upper() + finding[1:]) if not reads else reads + md(finding))
 else:
-    heading.subheader(trends.NO_VARIATION if icon is None else
-                      "Common cause variation: no sign of change beyond the usual month-to-month variation")
+    heading.subheader(reads + (trends.NO_VARIATION if icon is None else
+                      "Common cause variation: no sign of change beyond the usual month-to-month variation"))
+if factors is not None:
+    heading.caption(f"This measure is seasonal, so its months can be judged {md(trends.SEASONAL_METHOD)}. "
+                    f"Month-of-year factors from {factors.months} months: "
+                    + ", ".join(f"{pd.Timestamp(2000, m, 1):%b} {f:.2f}" for m, f in factors.factors.items()) + ".")
 
 chart, icons = st.columns([6, 1])
-chart.plotly_chart(charts_spc.spc_figure(result, f"{first['name']}, {area.name}", first["unit"], rows,
+chart.plotly_chart(charts_spc.spc_figure(result, f"{first['name']}, {area.name}" + (" (seasonally adjusted)" if view == SEASONAL else ""), first["unit"], judged,
                                          events, baseline), key="spc_chart", theme=None)
 if icon:
     icons.markdown(charts_spc.variation_svg(icon), unsafe_allow_html=True)
@@ -118,7 +131,7 @@ if facets:
                                        "months left to show)." if left_out else ""))
 
 st.header(f"Every measure in {md(area.name)}: variation and assurance")
-summary = trends.icon_summary(raw)
+summary = trends.icon_summary(raw, cache.seasonal_factors())
 st.dataframe(
     {"Measure": summary["name"],
      "Latest": summary["latest_period"].dt.strftime("%b %Y"),
@@ -132,7 +145,8 @@ st.dataframe(
     column_config={"variation_icon": st.column_config.ImageColumn("", width=40),
                    "assurance_icon": st.column_config.ImageColumn("", width=40)},
     hide_index=True, width="stretch", height=36 * (len(summary) + 1) + 2, key="icon_summary")
-st.caption(("Icons use all points of each series. " if exact else
+st.caption("Seasonal measures (" + (md(", ".join(summary.loc[summary["seasonal"], "name"])) or "none") +
+           ") are judged on their seasonally adjusted months. " + ("Icons use all points of each series. " if exact else
             f"Icons use the months shown; {md(SUPPRESSED)}: the latest month could be {HIDDEN_RANGE} and is hidden. ")
            + f"Measures with fewer than {trends.MIN_POINTS} months (annual surveys, snapshots at the extract date) "
            "have no SPC.")

@@ -166,3 +166,15 @@ def evaluation(intervention_id: str, measure_id: str):
     """Every design's result for one intervention and measure, as this viewer may see the figures;
     computed once per marts version and exact areas, then shared."""
     return _evaluation(marts_version(), intervention_id, measure_id, exact_areas())
+
+
+@st.cache_data(show_spinner=False)
+def _seasonal(version: str) -> dict:
+    from neighbourhood_health.measures import trends
+    return trends.seasonal_factors_for(disclosure.for_viewer(_database(version).run, []))
+
+
+def seasonal_factors() -> dict:
+    """Per seasonal measure, its month-of-year factors from the whole extract's protected series: the
+    same for every viewer, so the Trends page, the scorecard and the Overview judge alike."""
+    return _seasonal(marts_version())

@@ -113,7 +113,8 @@ def build(db, area_code: str, user: access.User | None = None) -> Pack:
     manifest = json.loads((Path(db.marts_dir) / "manifest.json").read_text())
     latest = db.run("app/measure_latest", area_code=area_code)
     series = db.run("app/measure_series", area_code=area_code)
-    rows = scorecard.scorecard(latest, series)
+    seasonal_factors = trends.seasonal_factors_for(db.run)   # the rule of the Trends page and the scorecard
+    rows = scorecard.scorecard(latest, series, seasonal_factors)
     period = f"12 months to {pd.Timestamp(rows['last_period'].max()):%B %Y}"
     pack = Pack(area_code, area["area_name"], area["area_level"], parent, int(area["population"]),
                 str(manifest["extract_date"]), manifest.get("source", ""), period, [])
@@ -123,7 +124,7 @@ def build(db, area_code: str, user: access.User | None = None) -> Pack:
     catalogue = load_measures(db.extracts_dir)  # recorded prevalence has its own slide, not the scorecard's
     prevalence_ids = set(catalogue.loc[catalogue["query"] == "recorded_prevalence", "measure_id"])
     user = user or board_user([area_code])
-    summary = trends.icon_summary(series)  # icons from the months a board may see
+    summary = trends.icon_summary(series, seasonal_factors)  # icons from the months a board may see
     pack.slides = [
         _title_slide(pack),
         _headline_slide(pack, rows[~rows["measure_id"].isin(prevalence_ids)]),

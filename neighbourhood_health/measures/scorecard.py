@@ -38,12 +38,14 @@ def target_met(rows: pd.DataFrame) -> pd.Series:
     return pd.Series(label, index=rows.index)
 
 
-def scorecard(latest: pd.DataFrame, series: pd.DataFrame) -> pd.DataFrame:
-    """Rows of `app/measure_latest` judged against the parent, with trend and target, suppressed."""
+def scorecard(latest: pd.DataFrame, series: pd.DataFrame, seasonal_factors: dict | None = None) -> pd.DataFrame:
+    """Rows of `app/measure_latest` judged against the parent, with trend and target, suppressed; the
+    trend of a seasonal measure (in `seasonal_factors`) judges its seasonally adjusted months."""
     rows = suppress(indicators.against_parent(latest))
     rows["target_met"] = target_met(rows)
     monthly = trends.hide_small_months(trends.monthly_values(series))  # as every figure here: hidden months say nothing
-    found = {m: trends.recent_trend(part) for m, part in monthly.groupby("measure_id")}
+    factors = seasonal_factors or {}
+    found = {m: trends.recent_trend(part, factors.get(m)) for m, part in monthly.groupby("measure_id")}
     rows["trend_icon"] = [found.get(m, (None, ""))[0] for m in rows["measure_id"]]
     rows["trend"] = [found.get(m, (None, "No data"))[1] for m in rows["measure_id"]]
     return rows

@@ -19,6 +19,7 @@ import pandas as pd
 from neighbourhood_health.privacy import access
 from neighbourhood_health.measures import indicators
 from neighbourhood_health import stats
+from neighbourhood_health.stats import seasonal
 from neighbourhood_health.privacy import disclosure
 from neighbourhood_health.privacy.disclosure import HIDDEN_RANGE
 
@@ -99,6 +100,39 @@ def spc_for(rows: pd.DataFrame, baseline: int | None = None) -> stats.SPCResult:
     if points is not None and points < 2:
         result.notes.append(f"the baseline has {points} month(s) that can be shown, so the first 2 shown are used")
     return result
+
+
+# ---- seasonality --------------------------------------------------------------------------------
+
+#: Where the seasonal factors come from: the whole extract's series of the measure (protected),
+#: large enough that chance is small and that no one area's change is taken for a season.
+SEASONAL_REFERENCE = "ALL"
+SEASONAL_METHOD = (f"{seasonal.METHOD}; factors from every area in the extract, used only where the month-of-year "
+                   "effects are significant (F test, p < 0.01)")
+
+
+def seasonal_factors_for(run: Callable[..., pd.DataFrame]) -> dict[str, seasonal.SeasonalFactors]:
+    """Per measure, the month-of-year factors of the whole extract's monthly series, for the measures
+    that are seasonal there (at least 24 months and significant month-of-year effects)."""
+    values = monthly_values(run("app/measure_series", area_code=SEASONAL_REFERENCE))
+    out = {}
+    for measure_id, part in values.groupby("measure_id", sort=False):
+        found = seasonal.seasonal_factors(part["value"], part["period"])
+        if found is not None and found.seasonal:
+            out[measure_id] = found
+    return out
+
+
+def seasonally_adjusted(rows: pd.DataFrame, factors: seasonal.SeasonalFactors | None) -> pd.DataFrame:
+    """Monthly rows with value and interval divided by each month's factor (unchanged without factors).
+    Counts stay as they are: adjustment is of the rate, for judging it, never a new count."""
+    if factors is None:
+        return rows
+    out = rows.copy()
+    for column in ("value", "lower", "upper"):
+        if column in out:
+            out[column] = factors.adjust(out[column], out["period"])
+    return out
 
 
 def has_series(rows: pd.DataFrame) -> bool:
@@ -238,8 +272,11 @@ def describe(result: stats.SPCResult, name: str, unit: str) -> str | None:
     return f"{name}: {why}." if why else None
 
 
-def icon_summary(series: pd.DataFrame) -> pd.DataFrame:
+def icon_summary(series: pd.DataFrame, seasonal_factors: dict | None = None) -> pd.DataFrame:
     """One row per measure: latest value, variation and assurance icons, and the plain-words reason.
+
+    With `seasonal_factors` (`seasonal_factors_for`), a seasonal measure's icons judge its seasonally
+    adjusted months (`seasonal` says so); the latest value shown is as recorded.
 
     Months that could be 1–7 are hidden first (`hide_small_months`): `latest_hidden` says the latest
     value is one of them, and the icons come from the months shown (`spc_for`).
@@ -253,9 +290,10 @@ def icon_summary(series: pd.DataFrame) -> pd.DataFrame:
                "unit": first["unit"], "points": int(part["value"].notna().sum()),
                "hidden": int(part["suppressed"].sum()), "latest_hidden": bool(part["suppressed"].iloc[-1]),
                "latest_period": part["period"].iloc[-1], "latest_value": part["value"].iloc[-1],
-               "variation_icon": None, "assurance_icon": None, "meaning": ""}
+               "variation_icon": None, "assurance_icon": None, "meaning": "",
+               "seasonal": measure_id in (seasonal_factors or {})}
         if has_series(part):
-            result = spc_for(part)
+            result = spc_for(seasonally_adjusted(part, (seasonal_factors or {}).get(measure_id)))
             icon = variation(result)
             why = ("; ".join(_reasons(result.points, result, first["unit"])) if icon != "common_cause"
                    else "no sign of change") if icon else NO_VARIATION
@@ -270,7 +308,7 @@ def icon_summary(series: pd.DataFrame) -> pd.DataFrame:
     return out.iloc[np.argsort(order.to_numpy(), kind="stable")].reset_index(drop=True)
 
 
-def recent_trend(rows: pd.DataFrame) -> tuple[str | None, str]:
+def recent_trend(rows: pd.DataFrame, factors: seasonal.SeasonalFactors | None = None) -> tuple[str | None, str]:
     """Recent trend of one measure for the scorecard: (variation icon or None, label).
 
     With a monthly series, the SPC variation of the latest month; with a few periods (annual
@@ -286,8 +324,9 @@ def recent_trend(rows: pd.DataFrame) -> tuple[str | None, str]:
     if hidden.any() and monthly and not has_series(rows):
         return None, f"Too few months shown for SPC ({len(rows)})"
     if has_series(rows):
-        icon = variation(spc_for(rows))
-        return icon, VARIATION_LABEL[icon] if icon else NO_VARIATION
+        icon = variation(spc_for(seasonally_adjusted(rows, factors)))
+        label = VARIATION_LABEL[icon] if icon else NO_VARIATION
+        return icon, label + (" (seasonally adjusted)" if factors is not None and icon else "")
     if len(rows) < 2:
         return None, "One period only"
     last, previous = rows.iloc[-1], rows.iloc[-2]
@@ -301,26 +340,30 @@ def recent_trend(rows: pd.DataFrame) -> tuple[str | None, str]:
     return None, f"{indicators.SIGNIFICANCE_LABEL[judgement]} than {since}"
 
 
-def changes(series: pd.DataFrame) -> list[str]:
-    """Sentences for every measure whose latest month shown has special cause variation.
+def changes(series: pd.DataFrame, seasonal_factors: dict | None = None) -> list[str]:
+    """Sentences for every measure whose latest month shown has special cause variation, judged on
+    seasonally adjusted months for the measures in `seasonal_factors` (and saying so).
 
     Months that could be 1–7 are hidden first (`hide_small_months`): a sentence quotes the latest
     month's value, which must never be a hidden one.
     """
     values = hide_small_months(monthly_values(series))
     out = []
-    for _, part in values.groupby("measure_id", sort=False):
+    for measure_id, part in values.groupby("measure_id", sort=False):
         if has_series(part):
-            sentence = describe(spc_for(part), part["name"].iloc[0], part["unit"].iloc[0])
+            factors = (seasonal_factors or {}).get(measure_id)
+            name = part["name"].iloc[0] + (" (seasonally adjusted)" if factors is not None else "")
+            sentence = describe(spc_for(seasonally_adjusted(part, factors)), name, part["unit"].iloc[0])
             if sentence:
                 out.append(sentence)
     return out
 
 
 def what_changed(area_code: str, run: Callable[..., pd.DataFrame]) -> list[str]:
-    """Measures with special cause variation in the latest month for an area, in plain words.
+    """Measures with special cause variation in the latest month for an area, in plain words; a
+    seasonal measure is judged on its seasonally adjusted months (`seasonal_factors_for`).
 
     `run` runs a named query for the viewer (the app's cached runner, or `disclosure.for_viewer`),
     which decides whether the months are exact or protected.
     """
-    return changes(run("app/measure_series", area_code=area_code))
+    return changes(run("app/measure_series", area_code=area_code), seasonal_factors_for(run))
