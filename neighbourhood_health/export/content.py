@@ -136,6 +136,7 @@ def build(db, area_code: str, user: access.User | None = None) -> Pack:
         _spc_summary_slide(pack, summary),
         *_trend_slides(pack, summary, series, latest, trends.events_for(area_code, tree.reset_index(drop=True),
                                                                manifest.get("service_changes", []))),
+        *_evaluation_slides(db, pack),
         _methods_slide(pack),
     ]
     return pack
@@ -365,6 +366,52 @@ def _point_kinds(result, rows: pd.DataFrame, hidden: dict) -> list[str | None]:
     return [None if hidden.get(p) else kinds.get(p, "common") for p in rows["period"]]
 
 
+def _evaluation_slides(db, pack: Pack) -> list[Slide]:
+    """One slide per intervention of the catalogue that reached the pack's area: the three designs'
+    estimates of its primary outcome, from protected figures, and what they assume (in the notes)."""
+    import warnings
+
+    from neighbourhood_health.measures import evaluation
+    from neighbourhood_health.pipeline.cohort_catalogue import load_cohorts
+    from neighbourhood_health.pipeline.intervention_catalogue import load_interventions
+    from neighbourhood_health.present import evaluation_text as words
+    from neighbourhood_health.present.charts.evaluation import estimates_figure
+    tree = db.run("app/areas")
+    inside = tree[(tree["area_level"] == "neighbourhood") & ((tree["area_code"] == pack.area_code)
+                  | (tree["place_code"] == pack.area_code) | (tree["icb_code"] == pack.area_code))]
+    catalogue = load_interventions(db.extracts_dir, db.run("app/measure_catalogue")["measure_id"],
+                                   list(load_cohorts(db.extracts_dir)))
+    slides = []
+    for item in catalogue:
+        try:
+            if not set(evaluation.treated_neighbourhoods(item.areas, tree)) & set(inside["area_code"]):
+                continue
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", RuntimeWarning)
+                result = evaluation.evaluate(db.run, item, item.primary_measure, catalogue)
+        except ValueError:
+            continue   # areas or measure not in this extract: the Evaluation page says why
+        table = evaluation.estimates(result)
+        done = table.dropna(subset=["ratio"])
+        name = result.measure["name"]
+        findings = [f"{row['label']}: " + (f"not estimated ({row['error']})" if row["error"] else words.finding(
+            row["design"], row["ratio"], row["lower"], row["upper"], name, ", ".join(item.areas), item.expected_direction))
+            for _, row in table.iterrows()]
+        slides.append(Slide(
+            f"evaluation_{item.intervention_id}", "Evaluation", f"{item.name}: {words.summary(table)}",
+            lines=[f"{name}, from {item.start:%B %Y}; protected figures. Each design assumes something different: "
+                   "agreement between them is the stronger evidence (assumptions in the notes)."],
+            chart=Chart("bar", list(done["label"]), {"Change after the start (%)": _values((done["ratio"] - 1) * 100)},
+                        "Change after the start (%)", number_format="0", horizontal=True),
+            figure=estimates_figure(table, f"Change in {name} after the start, by design"),
+            table=pd.DataFrame({"Design": table["label"],
+                                "Change": [words.change_words(r) for r in table["ratio"]],
+                                "95% interval": [words.interval_words(lo, up) for lo, up in zip(table["lower"], table["upper"])]}),
+            notes=" ".join(findings) + " Assumptions: " + " ".join(
+                f"{words.DESIGN_LABELS[d]}: {words.ASSUMPTIONS[d]}" for d in words.ASSUMPTIONS)))
+    return slides
+
+
 def _methods_slide(pack: Pack) -> Slide:
     return Slide("methods", "Methods and suppression", "How these figures were made", lines=[
         f"Period: the {pack.period} for activity and monthly standards; the latest survey for annual surveys; "
@@ -382,5 +429,8 @@ def _methods_slide(pack: Pack) -> Slide:
         "random, so totals stay unbiased), and every larger area, year and breakdown adds up the protected "
         "counts, so subtracting one figure from another can never reveal a hidden one. Rates, intervals and "
         "SPC limits are worked out from the protected counts.",
+        "Evaluation: difference-in-differences against matched comparator neighbourhoods (Poisson, area and month "
+        "effects, quasi-Poisson errors), synthetic control (placebo-in-space inference, interval by test inversion) "
+        "and interrupted time series (segmented Poisson regression with seasonality), on protected figures.",
         f"Source: {pack.source}, extracted {pack.extract_date}." if pack.source else f"Extracted {pack.extract_date}.",
     ], notes="Methods follow OHID Fingertips (PHEindicatormethods) and NHS England Making Data Count.")

@@ -89,11 +89,15 @@ def summary(estimates: pd.DataFrame) -> str:
         return "No design could be estimated"
     clear = done[[excludes_no_change(lo, up) for lo, up in zip(done["lower"], done["upper"])]]
     lower = int((done["ratio"] < 1).sum())
-    direction = "lower" if lower * 2 >= len(done) else "higher"
+    direction = ("lower" if lower == len(done) else "higher" if lower == 0 else "lower" if lower * 2 > len(done)
+                 else "higher")
+    if 0 < lower < len(done):
+        direction = f"{direction} in {max(lower, len(done) - lower)} of {len(done)}"
     if len(clear) == len(done):
         return f"All {len(done)} designs find the outcome {direction} after the start, beyond chance"
     if clear.empty:
         return (f"Consistent with no change: {len(done)} of {len(done)} designs' intervals include no change "
                 f"(estimates point {direction})")
-    return (f"{len(clear)} of {len(done)} designs find a change beyond chance; the others are consistent with "
+    rest = "the other is" if len(done) - len(clear) == 1 else "the others are"
+    return (f"{len(clear)} of {len(done)} designs find a change beyond chance; {rest} consistent with "
             f"no change (estimates point {direction})")
