@@ -36,7 +36,7 @@ def estimates_figure(estimates: pd.DataFrame, title: str) -> go.Figure:
                    for r, lo, up in zip(done["ratio"], done["lower"], done["upper"])], hoverinfo="text"))
     fig.add_vline(x=0, line={"color": theme.NHS_DARK_GREY, "dash": "dash"})
     theme.layout(fig, title, "Change after the start (%), 95% interval", "", 260)
-    fig.update_yaxes(showline=False)
+    fig.update_yaxes(showline=False, automargin=True)
     return fig
 
 
@@ -52,6 +52,7 @@ def event_study_figure(table: pd.DataFrame, bin_months: int, title: str) -> go.F
                    for m, r in zip(x, table["ratio"])], hoverinfo="text"))
     fig.add_hline(y=0, line={"color": theme.NHS_DARK_GREY, "dash": "dash"})
     fig.add_vline(x=-0.5, line={"color": theme.NHS_DARK_GREY, "dash": "dot"})
+    fig.update_yaxes(automargin=True)
     theme.layout(fig, title, f"Months from the start (bins of {bin_months}; the bin before the start is the reference)",
                  "Difference from comparators (%)", 360)
     return fig
@@ -67,5 +68,6 @@ def lines_figure(series: dict[str, pd.DataFrame], start, unit: str, title: str) 
                                  name=as_text.plotly(name), line=style, marker={"size": 5}))
     _start_line(fig, start)
     theme.layout(fig, title, "", unit, 380, legend=True, from_zero=True)
+    fig.update_yaxes(automargin=True)
     fig.update_xaxes(dtick="M3", tickformat="%b\n%Y")
     return fig

@@ -17,7 +17,7 @@ def engagement_figure(series: pd.DataFrame, title: str) -> go.Figure:
         line=dict(color=NHS_BLUE, width=2), customdata=rows["on_caseload"],
         hovertemplate="%{x|%B %Y}: %{y:,.1f} per 1,000 (%{customdata:,.0f} people)<extra></extra>"))
     fig.update_yaxes(rangemode="tozero")
-    return layout(fig, title, "Month", "Per 1,000 members", height=360)
+    return layout(fig, title, "Month", "Per 1,000 members", height=360).update_yaxes(automargin=True)
 
 
 def comparison_bars(table: pd.DataFrame, title: str) -> go.Figure:
@@ -31,4 +31,4 @@ def comparison_bars(table: pd.DataFrame, title: str) -> go.Figure:
     ])
     fig.update_layout(barmode="group", legend=dict(orientation="h", y=-0.12, x=0))
     fig.update_yaxes(autorange="reversed", linecolor=NHS_DARK_GREY)
-    return layout(fig, title, "Per 1,000 members per month", "", height=120 + 36 * len(table))
+    return layout(fig, title, "Per 1,000 members per month", "", height=120 + 36 * len(table)).update_yaxes(automargin=True)
