@@ -1,16 +1,21 @@
-"""Load test: concurrent users on one app server, each with its own area and demo role.
+"""Load test: concurrent users of the app, each with its own area and demo role, on one or more server processes.
 
     NHD_DATA_DIR=/tmp/nhd_load/data NHD_GEO_DIR=/tmp/nhd_load/geo NHD_DEMO_SCALE=0.25 \\
         .venv/bin/python -m neighbourhood_health demo                    # once: demo data at scale 0.25
     .venv/bin/python benchmarks/load.py                                 # 20 sessions, 2 of them in Chromium, 2 minutes
+    .venv/bin/python benchmarks/load.py --processes 2                   # 2 processes behind HAProxy (scripts/serve)
+    .venv/bin/python benchmarks/load.py --processes 1,2 --sessions 10,20,40   # the shape: every combination
 
-It starts `streamlit run app.py` on a free loopback port against that data, warms it with one visit
-to every page, then runs the sessions at once for --minutes. Each session opens a shared link to its
-own neighbourhood, chooses its own demo role, then keeps going to a random page, changing a filter on
-it (the page's measure, condition or cohort) and now and then the neighbourhood in the sidebar, pausing
---think seconds between actions as a person would. After every action it checks that the page names
-its own area and shows its own role (on Cohorts, "Viewing as <role>"), so one session seeing
-another's selection counts as an error.
+With --processes 0 (the default) it starts one `streamlit run app.py` on a free loopback port, as a
+single user's `scripts/start` would; with N ≥ 1 it starts `scripts/serve --processes N` (N Streamlit
+processes behind HAProxy, sticky sessions) and the sessions go through the proxy. Each process is
+warmed with one visit to every page (directly, not through the proxy, so every process is warm), then
+each --sessions count runs for --minutes, one after another on the same servers. Each session opens
+a shared link to its own neighbourhood, chooses its own demo role, then keeps going to a random page,
+changing a filter on it (the page's measure, condition or cohort) and now and then the neighbourhood
+in the sidebar, pausing --think seconds between actions as a person would. After every action it
+checks that the page names its own area and shows its own role (on Cohorts, "Viewing as <role>"), so
+one session seeing another's selection counts as an error.
 
 Most sessions speak Streamlit's own websocket protocol (what the browser sends and receives, without
 drawing anything); --browsers of them are real Chromium tabs (Playwright contexts in one browser).
@@ -19,9 +24,13 @@ and deck.gl (in software, no GPU) would measure the browser starving the server,
 Protocol clients cost little, so the server gets the load of 20 users; the browser tabs show what a
 person waits for (drawing included) under that load.
 
-Page-ready time: from the action to the end of the script run (protocol), or to the page drawn with
-Streamlit idle (browser). Peak memory: VmHWM of the streamlit process. Results go to
-benchmarks/results/load-<date>.md and .json; the exit code is 1 if any session saw an error.
+Measured for each run: page-ready time (from the action to the end of the script run (protocol), or
+to the page drawn with Streamlit idle (browser)), p50/p95 overall, by action and by page; throughput
+(actions completed per minute); server CPU seconds per action, summed over every Streamlit process
+(user + system time from /proc/<pid>/stat, all threads, DuckDB's included), and HAProxy's CPU apart;
+peak memory (VmHWM) of each process; which process each session was given (from the proxy's
+X-NHD-Backend header). Results go to benchmarks/results/load-<date>.md and .json (--name to choose);
+the exit code is 1 if any session saw an error.
 """
 from __future__ import annotations
 
@@ -33,11 +42,14 @@ import os
 import random
 import re
 import resource
+import signal
 import statistics
+import subprocess
 import sys
 import tempfile
 import threading
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -47,8 +59,8 @@ import websockets
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
-from e2e.harness import (ARM_RERUN, CHROMIUM, CHROMIUM_ARGS, RAN, READY, registered_pages,  # noqa: E402
-                        serve_app)
+from e2e.harness import (ARM_RERUN, CHROMIUM, CHROMIUM_ARGS, RAN, READY, free_port,  # noqa: E402
+                        registered_pages, serve_app)
 from streamlit.proto.BackMsg_pb2 import BackMsg  # noqa: E402
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg  # noqa: E402
 
@@ -77,6 +89,7 @@ class Plan:
     siblings: list[str]     # names of the other neighbourhoods of its place
     role: str               # role id
     seed: int
+    backend: str = ""       # the server process the proxy gave it (X-NHD-Backend), "" when direct
 
     @property
     def role_label(self) -> str:
@@ -99,6 +112,7 @@ class Seen:
     titles: list[str] = field(default_factory=list)
     texts: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    fragment: bool = False  # an st.fragment rerun: only the fragment was redrawn (no title)
 
 
 def check(plan: Plan, page: str, seen: Seen, role_shown: str, area_shown: str, action: str) -> str:
@@ -112,6 +126,8 @@ def check(plan: Plan, page: str, seen: Seen, role_shown: str, area_shown: str, a
         return f"role shown is {role_shown!r}, not {plan.role_label!r}"
     if area_shown != plan.area_name:
         return f"sidebar area is {area_shown!r}, not {plan.area_name!r}"
+    if seen.fragment:  # the title and the role line are outside the fragment, not redrawn
+        return ""
     if page != "data" and not any(plan.area_name in t for t in seen.titles):
         return f"title {seen.titles[:1]} does not name {plan.area_name!r}"
     viewing = [t.replace("**", "") for t in seen.texts if t.startswith("Viewing as")]
@@ -140,6 +156,8 @@ class ProtocolSession:
 
     async def __aenter__(self):
         self.ws = await websockets.connect(self.url, max_size=None, open_timeout=60, ping_interval=None)
+        response = getattr(self.ws, "response", None)
+        self.plan.backend = response.headers.get("x-nhd-backend", "") if response is not None else ""
         return self
 
     async def __aexit__(self, *exc):
@@ -181,6 +199,8 @@ class ProtocolSession:
                 widget.string_value = value
         for key, value in (changed or {}).items():
             self.widgets[key]["value"] = value
+            if self.widgets[key].get("fragment"):  # a widget inside st.fragment reruns only its fragment
+                state.fragment_id = self.widgets[key]["fragment"]
         await self.ws.send(message.SerializeToString())
         return await asyncio.wait_for(self._receive(), RUN_TIMEOUT_S)
 
@@ -191,7 +211,7 @@ class ProtocolSession:
             msg.ParseFromString(await self.ws.recv())
             kind = msg.WhichOneof("type")
             if kind == "delta" and msg.delta.WhichOneof("type") == "new_element":
-                self._element(msg.delta.new_element, list(msg.metadata.delta_path), seen)
+                self._element(msg.delta.new_element, list(msg.metadata.delta_path), seen, msg.delta.fragment_id)
             elif kind == "navigation":
                 self.pages = {p.url_pathname: p.page_script_hash for p in msg.navigation.app_pages}
             elif kind == "page_info_changed":
@@ -201,11 +221,14 @@ class ProtocolSession:
             elif kind == "script_finished":
                 if msg.script_finished == ForwardMsg.FINISHED_SUCCESSFULLY:
                     return seen
+                if msg.script_finished == ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY:
+                    seen.fragment = True
+                    return seen
                 if msg.script_finished == ForwardMsg.FINISHED_WITH_COMPILE_ERROR:
                     seen.errors.append("script failed to compile")
                     return seen
 
-    def _element(self, element, path: list[int], seen: Seen) -> None:
+    def _element(self, element, path: list[int], seen: Seen, fragment: str = "") -> None:
         kind = element.WhichOneof("type")
         if kind == "exception":
             seen.errors.append(f"exception: {element.exception.type}: {element.exception.message[:200]}")
@@ -216,9 +239,9 @@ class ProtocolSession:
         elif kind == "markdown" and path[:1] == [0]:
             seen.texts.append(element.markdown.body)
         elif kind in ("selectbox", "radio", "multiselect"):
-            self._widget(kind, getattr(element, kind))
+            self._widget(kind, getattr(element, kind), fragment)
 
-    def _widget(self, kind: str, proto) -> None:
+    def _widget(self, kind: str, proto, fragment: str = "") -> None:
         key = proto.id.rsplit("-", 1)[-1]
         if key == "None":  # widgets without a key are not ones the sessions touch
             return
@@ -231,7 +254,7 @@ class ProtocolSession:
             value = proto.raw_value if proto.set_value else (
                 known["value"] if known and known["id"] == proto.id else
                 (options[proto.default] if options and proto.HasField("default") else None))
-        self.widgets[key] = {"id": proto.id, "kind": kind, "options": options, "value": value}
+        self.widgets[key] = {"id": proto.id, "kind": kind, "options": options, "value": value, "fragment": fragment}
 
 
 async def protocol_user(url: str, plan: Plan, pages: list[str], until: float, think: tuple, records: list):
@@ -271,7 +294,8 @@ async def protocol_user(url: str, plan: Plan, pages: list[str], until: float, th
 
 async def browser_user(browser, url: str, plan: Plan, pages: list[str], until: float, think: tuple, records: list):
     rng = random.Random(plan.seed)
-    context = await browser.new_context(viewport={"width": 1400, "height": 1000})
+    # Tall enough that the sidebar's last widget ("Act as") opens its list on screen.
+    context = await browser.new_context(viewport={"width": 1400, "height": 1600})
     context.set_default_timeout(RUN_TIMEOUT_S * 1000)
     page = await context.new_page()
     current = {"page": ""}
@@ -313,7 +337,11 @@ async def browser_user(browser, url: str, plan: Plan, pages: list[str], until: f
 
     try:
         first = rng.choice(pages)
-        await act("open", lambda: page.goto(f"{url}/{url_path(first)}?area={plan.area}"), first)
+        async def go() -> None:
+            response = await page.goto(f"{url}/{url_path(first)}?area={plan.area}")
+            plan.backend = (response.headers.get("x-nhd-backend", "") if response else "") or plan.backend
+
+        await act("open", go, first)
         if plan.role_label != await page.locator(".st-key-demo_role input").input_value():
             await act("role", lambda: choose("demo_role", plan.role_label), current["page"])
         while time.monotonic() < until:
@@ -339,31 +367,47 @@ async def browser_user(browser, url: str, plan: Plan, pages: list[str], until: f
 
 # --- Server memory and CPU --------------------------------------------------------------------
 
-class ProcessWatch:
-    """Samples the server's resident memory each second; reads its peak (VmHWM) and CPU time."""
+def _proc_status(pid: int, field_name: str) -> int:
+    text = Path(f"/proc/{pid}/status").read_text()
+    return int(re.search(rf"{field_name}:\s+(\d+)", text).group(1))
 
-    def __init__(self, pid: int):
-        self.pid, self.rss_kib, self._stop = pid, [], threading.Event()
+
+def _proc_cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of a process so far, all its threads (DuckDB's too)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def machine_cpu_seconds() -> tuple[float, float]:
+    """Busy and total CPU seconds of the whole machine since boot (all cores)."""
+    ticks = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle, total = ticks[3] + ticks[4], sum(ticks[:8])
+    return (total - idle) / os.sysconf("SC_CLK_TCK"), total / os.sysconf("SC_CLK_TCK")
+
+
+class ServerWatch:
+    """The server processes (name → pid): samples their summed resident memory each second; reads
+    each one's peak (VmHWM) and their summed CPU time."""
+
+    def __init__(self, pids: dict[str, int]):
+        self.pids, self.rss_kib, self._stop = pids, [], threading.Event()
         self._thread = threading.Thread(target=self._sample, daemon=True)
 
-    def status(self, field_name: str) -> int:
-        text = Path(f"/proc/{self.pid}/status").read_text()
-        return int(re.search(rf"{field_name}:\s+(\d+)", text).group(1))
+    def rss_kib_now(self) -> int:
+        return sum(_proc_status(pid, "VmRSS") for pid in self.pids.values())
 
-    def cpu_seconds(self) -> float:
-        fields = Path(f"/proc/{self.pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    def peak_kib(self) -> dict[str, int]:
+        return {name: _proc_status(pid, "VmHWM") for name, pid in self.pids.items()}
 
-    @staticmethod
-    def machine_cpu_seconds() -> tuple[float, float]:
-        """Busy and total CPU seconds of the whole machine since boot (all cores)."""
-        ticks = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
-        idle, total = ticks[3] + ticks[4], sum(ticks[:8])
-        return (total - idle) / os.sysconf("SC_CLK_TCK"), total / os.sysconf("SC_CLK_TCK")
+    def cpu_seconds(self) -> dict[str, float]:
+        return {name: _proc_cpu_seconds(pid) for name, pid in self.pids.items()}
 
     def _sample(self) -> None:
         while not self._stop.wait(1.0):
-            self.rss_kib.append(self.status("VmRSS"))
+            try:
+                self.rss_kib.append(self.rss_kib_now())
+            except (OSError, AttributeError):  # a process restarted: skip the sample
+                pass
 
     def __enter__(self):
         self._thread.start()
@@ -372,6 +416,48 @@ class ProcessWatch:
     def __exit__(self, *exc):
         self._stop.set()
         self._thread.join()
+
+
+# --- The servers ------------------------------------------------------------------------------
+
+@dataclass
+class Servers:
+    url: str                      # where the sessions go: the app, or the proxy in front of several
+    backends: dict[str, str]      # process name → its own URL (for the warm-up)
+    pids: dict[str, int]          # process name → pid (Streamlit processes only)
+    proxy_pid: int | None
+    logs: Path
+
+
+@contextmanager
+def single_process(data: Path, geo: Path, log_dir: Path):
+    """One `streamlit run app.py`, used directly (no proxy)."""
+    with serve_app(data, geo, log_dir / "streamlit.log") as server:
+        yield Servers(server.url, {"app": server.url}, {"app": server.process.pid}, None, log_dir)
+
+
+@contextmanager
+def behind_proxy(data: Path, geo: Path, processes: int, log_dir: Path, timeout: float = 300):
+    """`scripts/serve --processes N`: N Streamlit processes behind HAProxy; stopped on exit."""
+    port = free_port()
+    env = {**os.environ, "NHD_DATA_DIR": str(data), "NHD_GEO_DIR": str(geo), "NHD_AUTO_DEMO": "0"}
+    with open(log_dir / "serve.out", "wb") as out:
+        process = subprocess.Popen([sys.executable, str(ROOT / "scripts" / "serve"), "--processes", str(processes),
+                                    "--address", "127.0.0.1", "--port", str(port), "--run-dir", str(log_dir)],
+                                   cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+    try:
+        state_file, deadline = log_dir / "serve.json", time.monotonic() + timeout
+        while not (state_file.exists() and json.loads(state_file.read_text())["ready"]):
+            if process.poll() is not None or time.monotonic() > deadline:
+                sys.exit(f"scripts/serve did not start (see {log_dir}):\n{(log_dir / 'serve.out').read_text()[-3000:]}")
+            time.sleep(0.2)
+        state = json.loads(state_file.read_text())
+        yield Servers(state["url"], {b["name"]: f"http://127.0.0.1:{b['port']}" for b in state["backends"]},
+                      {b["name"]: b["pid"] for b in state["backends"]}, state["proxy"]["pid"], log_dir)
+    finally:
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+        process.wait(60)
 
 
 # --- Running it -------------------------------------------------------------------------------
@@ -436,43 +522,73 @@ def summary(records: list[Record]) -> dict:
     return out
 
 
+def stats_row(name: str, st: dict) -> str:
+    if not st.get("n"):
+        return f"| {name} | 0 | – | – | – | {st.get('errors', 0)} |"
+    return f"| {name} | {st['n']} | {st['p50_s']:.2f} | {st['p95_s']:.2f} | {st['max_s']:.2f} | {st['errors']} |"
+
+
+def servers_label(processes: int) -> str:
+    return "1 process, direct" if processes == 0 else f"{processes} process{'es' if processes > 1 else ''} behind HAProxy"
+
+
 def report(result: dict) -> str:
-    s, mem = result["summary"], result["memory"]
-    def row(name, st):
-        if not st.get("n"):
-            return f"| {name} | 0 | – | – | – | {st.get('errors', 0)} |"
-        return f"| {name} | {st['n']} | {st['p50_s']:.2f} | {st['p95_s']:.2f} | {st['max_s']:.2f} | {st['errors']} |"
     head = ["| | actions | p50 s | p95 s | max s | errors |", "|---|---|---|---|---|---|"]
-    lines = [f"# Load test {result['date']}: {result['sessions']} concurrent sessions for {result['minutes']:g} minutes",
+    runs = result["runs"]
+    lines = [f"# Load test {result['date']}: {', '.join(str(n) for n in result['sessions'])} concurrent sessions; "
+             f"{' and '.join(servers_label(p) for p in result['processes'])}; {result['minutes']:g} minutes a run",
              "", f"Command: `{result['command']}`", "",
              f"Data: synthetic demo at scale {result['scale']} ({result['residents']:,} residents). Machine: "
-             f"{result['cores']} cores, server and clients on the same machine over loopback. Sessions: "
-             f"{result['protocol_sessions']} speaking Streamlit's websocket protocol, {result['browser_sessions']} in "
-             f"Chromium (one browser, a context each); think time {result['think'][0]:g}–{result['think'][1]:g} s "
-             "between actions. Each session has its own neighbourhood and demo role "
-             f"({', '.join(f'{k}: {v}' for k, v in result['roles'].items())}) and checks after every action "
-             "that the page names its area and shows its role.", "",
-             f"Warm-up (one visit to every page before the sessions start, seconds): "
-             f"{', '.join(f'{p} {t:.2f}' for p, t in result['warm_up'].items())}.", "",
-             "## Page-ready time", "", *head, row("all sessions", s["all"]), row("protocol sessions", s["protocol"]),
-             row("browser sessions", s["browser"]), "", "By action:", "", *head,
-             *[row(a, st) for a, st in s["by_action"].items()], "", "By page:", "", *head,
-             *[row(p, st) for p, st in s["by_page"].items()], "",
-             "## Server", "",
-             f"Peak memory of the streamlit process (VmHWM): **{mem['peak_mib']:.0f} MiB**; resident at start "
-             f"{mem['rss_start_mib']:.0f} MiB, at the end {mem['rss_end_mib']:.0f} MiB. CPU time used during the "
-             f"run: {result['server_cpu_s']:.0f} s over {result['wall_s']:.0f} s "
-             f"({result['server_cpu_s'] / result['wall_s']:.2f} of the {result['cores']} cores on average); the "
-             f"whole machine was busy {result['machine_busy_cpu_s'] / result['wall_s']:.2f} cores' worth (server, "
-             f"clients and anything else running); the protocol clients (this script's process) used "
-             f"{result['protocol_clients_cpu_s']:.0f} s. Load average (1 min) "
-             f"{result['load_average']['before'][0]:.1f} before the warm-up, "
-             f"{result['load_average']['after'][0]:.1f} at the end.", "",
-             "## Errors", ""]
-    errors = result["errors"]
-    lines += [f"{len(errors)} error(s)." if errors else "None: every session always saw its own area and role, "
-              "with no exception or error box."]
-    lines += [f"- session {e['session']} ({e['kind']}), {e['action']} on {e['page']}: {e['error']}" for e in errors[:30]]
+             f"{result['cores']} cores, servers and clients on the same machine over loopback. Sessions: "
+             f"{result['browsers']} of each run in Chromium (one browser, a context each), the others speaking "
+             f"Streamlit's websocket protocol; think time {result['think'][0]:g}–{result['think'][1]:g} s between "
+             "actions. Each session has its own neighbourhood and demo role (the four roles in turn) and checks "
+             "after every action that the page names its area and shows its role. Runs follow one another on the "
+             "same warmed servers; \"server CPU\" is user + system time summed over every Streamlit process "
+             "(all threads), per action completed.", "",
+             "## Summary", "",
+             "| servers | sessions | actions | actions/min | p50 s | p95 s | server CPU-s per action | server cores busy | "
+             "HAProxy CPU-s | peak memory MiB (sum) | errors |",
+             "|---|---|---|---|---|---|---|---|---|---|---|"]
+    for run in runs:
+        a = run["summary"]["all"]
+        proxy = f"{run['proxy_cpu_s']:.1f}" if run["proxy_cpu_s"] is not None else "–"
+        lines.append(f"| {servers_label(run['processes'])} | {run['sessions']} | {a.get('n', 0)} | "
+                     f"{run['actions_per_minute']:.0f} | {a.get('p50_s', float('nan')):.2f} | "
+                     f"{a.get('p95_s', float('nan')):.2f} | {run['server_cpu_s_per_action']:.3f} | "
+                     f"{run['server_cpu_s'] / run['wall_s']:.2f} | {proxy} | "
+                     f"{sum(run['memory']['peak_mib'].values()):.0f} | {a.get('errors', 0)} |")
+    for run in runs:
+        s, mem = run["summary"], run["memory"]
+        lines += ["", f"## {servers_label(run['processes'])}, {run['sessions']} sessions", "",
+                  "Warm-up (one visit to every page on each process before the runs, seconds): " +
+                  "; ".join(f"{name}: " + ", ".join(f"{p} {t:.2f}" for p, t in times.items())
+                            for name, times in run["warm_up"].items()) + ".", "",
+                  "### Page-ready time", "", *head, stats_row("all sessions", s["all"]),
+                  stats_row("protocol sessions", s["protocol"]), stats_row("browser sessions", s["browser"]), "",
+                  "By action:", "", *head, *[stats_row(a, st) for a, st in s["by_action"].items()], "",
+                  "By page:", "", *head, *[stats_row(p, st) for p, st in s["by_page"].items()], "",
+                  "### Servers", "",
+                  f"Throughput: **{run['actions_per_minute']:.0f} actions per minute** ({s['all'].get('n', 0)} "
+                  f"completed in {run['wall_s']:.0f} s). Server CPU: **{run['server_cpu_s_per_action']:.3f} s per "
+                  f"action**, {run['server_cpu_s']:.0f} s in all ({', '.join(f'{k} {v:.0f} s' for k, v in run['server_cpu_by_process_s'].items())}), "
+                  f"{run['server_cpu_s'] / run['wall_s']:.2f} of the {result['cores']} cores on average"
+                  + (f"; HAProxy {run['proxy_cpu_s']:.1f} s" if run["proxy_cpu_s"] is not None else "") + ". "
+                  f"The whole machine was busy {run['machine_busy_cpu_s'] / run['wall_s']:.2f} cores' worth (servers, "
+                  f"clients and anything else running); the protocol clients (this script's process) used "
+                  f"{run['protocol_clients_cpu_s']:.0f} s. Load average (1 min) {run['load_average']['before'][0]:.1f} "
+                  f"at the start, {run['load_average']['after'][0]:.1f} at the end.", "",
+                  "Peak memory (VmHWM): " + ", ".join(f"{k} **{v:.0f} MiB**" for k, v in mem["peak_mib"].items()) +
+                  f"; all processes resident at the start {mem['rss_start_mib']:.0f} MiB, at the end "
+                  f"{mem['rss_end_mib']:.0f} MiB.", ""]
+        if run["sessions_by_backend"]:
+            lines += ["Sessions per process (as the proxy placed them): " +
+                      ", ".join(f"{k} {v}" for k, v in run["sessions_by_backend"].items()) + ".", ""]
+        errors = run["errors"]
+        lines += ["### Errors", "", f"{len(errors)} error(s)." if errors else
+                  "None: every session always saw its own area and role, with no exception or error box."]
+        lines += [f"- session {e['session']} ({e['kind']}), {e['action']} on {e['page']}: {e['error']}"
+                  for e in errors[:30]]
     return "\n".join(lines) + "\n"
 
 
@@ -481,62 +597,104 @@ def _own_cpu_seconds() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
+def measure(servers: Servers, watch: ServerWatch, processes: int, plans: list[Plan], pages: list[str],
+            minutes: float, think: tuple) -> dict:
+    """One run: the sessions at once for --minutes, with the servers' CPU, memory and throughput."""
+    rss_start, load_before = watch.rss_kib_now(), os.getloadavg()
+    cpu_start, wall_start, machine_start = watch.cpu_seconds(), time.monotonic(), machine_cpu_seconds()
+    proxy_start = _proc_cpu_seconds(servers.proxy_pid) if servers.proxy_pid else None
+    clients_start = _own_cpu_seconds()
+    records = asyncio.run(run_load(servers.url, plans, pages, minutes, think))
+    wall = time.monotonic() - wall_start
+    cpu = {name: used - cpu_start[name] for name, used in watch.cpu_seconds().items()}
+    proxy_cpu = _proc_cpu_seconds(servers.proxy_pid) - proxy_start if servers.proxy_pid else None
+    machine_busy = machine_cpu_seconds()[0] - machine_start[0]
+    clients_cpu = _own_cpu_seconds() - clients_start
+    done = sum(1 for r in records if not r.error)
+    by_backend: dict[str, int] = {}
+    for plan in plans:
+        if plan.backend:
+            by_backend[plan.backend] = by_backend.get(plan.backend, 0) + 1
+    return {
+        "processes": processes, "sessions": len(plans), "summary": summary(records),
+        "actions_per_minute": done / (wall / 60), "server_cpu_s": sum(cpu.values()),
+        "server_cpu_by_process_s": cpu, "server_cpu_s_per_action": sum(cpu.values()) / max(done, 1),
+        "proxy_cpu_s": proxy_cpu, "wall_s": wall, "machine_busy_cpu_s": machine_busy,
+        "protocol_clients_cpu_s": clients_cpu, "load_average": {"before": load_before, "after": os.getloadavg()},
+        "memory": {"peak_mib": {k: v / 1024 for k, v in watch.peak_kib().items()}, "rss_start_mib": rss_start / 1024,
+                   "rss_end_mib": watch.rss_kib_now() / 1024, "rss_samples_mib": [v / 1024 for v in watch.rss_kib]},
+        "sessions_by_backend": dict(sorted(by_backend.items())),
+        "errors": [r.__dict__ for r in records if r.error], "records": [r.__dict__ for r in records],
+    }
+
+
+def int_list(text: str) -> list[int]:
+    return [int(x) for x in text.split(",") if x.strip()]
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data", type=Path, default=Path(os.environ.get("NHD_DATA_DIR", "/tmp/nhd_load/data")))
     parser.add_argument("--geo", type=Path, default=Path(os.environ.get("NHD_GEO_DIR", "/tmp/nhd_load/geo")))
-    parser.add_argument("--sessions", type=int, default=20)
+    parser.add_argument("--sessions", type=int_list, default=[20],
+                        help="concurrent sessions; a list (10,20,40) runs each in turn (default 20)")
+    parser.add_argument("--processes", type=int_list, default=[0],
+                        help="0: one Streamlit process used directly (default); N: N processes behind HAProxy "
+                             "(scripts/serve); a list (1,2) runs each")
     parser.add_argument("--browsers", type=int, default=2, help="how many of the sessions are Chromium tabs")
-    parser.add_argument("--minutes", type=float, default=2.0)
+    parser.add_argument("--minutes", type=float, default=2.0, help="length of each run")
     parser.add_argument("--think", default="1,3", help="seconds between a session's actions, MIN,MAX")
     parser.add_argument("--seed", type=int, default=20261128)
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results")
+    parser.add_argument("--name", help="results file name without extension (default load-<date>)")
     args = parser.parse_args()
     think = tuple(float(x) for x in args.think.split(","))
     manifest = args.data / "marts" / "manifest.json"
     if not manifest.exists():
         sys.exit(f"No marts in {args.data}: generate demo data first (see the top of {Path(__file__).name}).")
+    if any(p > 0 for p in args.processes) and not (ROOT / "scripts" / "serve").exists():
+        sys.exit("scripts/serve is missing: it starts the processes behind HAProxy")
     database = Database(args.data / "marts", args.data / "extracts")
-    plans = make_plans(database, args.sessions, args.browsers, args.seed)
     pages = [p.name for p in registered_pages()]
-    print(f"{len(plans)} sessions ({args.browsers} in Chromium) on {len(pages)} pages for {args.minutes:g} min", flush=True)
-
-    log = Path(tempfile.mkdtemp(prefix="nhd-load-")) / "streamlit.log"
-    with serve_app(args.data, args.geo, log) as server, ProcessWatch(server.process.pid) as watch:
-        rss_start, load_before = watch.status("VmRSS"), os.getloadavg()
-        warm = asyncio.run(warm_up(server.url, plans[0], pages))
-        print("warm-up: " + ", ".join(f"{p} {t:.1f}s" for p, t in zip(pages, warm)), flush=True)
-        cpu_start, wall_start, machine_start = watch.cpu_seconds(), time.monotonic(), watch.machine_cpu_seconds()
-        clients_start = _own_cpu_seconds()
-        records = asyncio.run(run_load(server.url, plans, pages, args.minutes, think))
-        cpu, wall = watch.cpu_seconds() - cpu_start, time.monotonic() - wall_start
-        machine_busy = watch.machine_cpu_seconds()[0] - machine_start[0]
-        clients_cpu = _own_cpu_seconds() - clients_start
-        peak, rss_end, load_after = watch.status("VmHWM"), watch.status("VmRSS"), os.getloadavg()
-    print(f"server log: {log}")
+    runs = []
+    for processes in args.processes:
+        log_dir = Path(tempfile.mkdtemp(prefix=f"nhd-load-p{processes}-"))
+        start = single_process(args.data, args.geo, log_dir) if processes == 0 else \
+            behind_proxy(args.data, args.geo, processes, log_dir)
+        with start as servers, ServerWatch(servers.pids) as watch:
+            print(f"{servers_label(processes)}: {servers.url}; logs in {log_dir}", flush=True)
+            warm = {}
+            for name, url in servers.backends.items():
+                times = asyncio.run(warm_up(url, make_plans(database, 1, 0, args.seed)[0], pages))
+                warm[name] = dict(zip(pages, times))
+                print(f"warm-up {name}: " + ", ".join(f"{p} {t:.1f}s" for p, t in warm[name].items()), flush=True)
+            for sessions in args.sessions:
+                plans = make_plans(database, sessions, min(args.browsers, sessions), args.seed)
+                print(f"{sessions} sessions ({min(args.browsers, sessions)} in Chromium) on {len(pages)} pages "
+                      f"for {args.minutes:g} min", flush=True)
+                run = measure(servers, watch, processes, plans, pages, args.minutes, think)
+                run["warm_up"] = warm
+                a = run["summary"]["all"]
+                print(f"  {a.get('n', 0)} actions, p50 {a.get('p50_s', float('nan')):.2f} s, p95 "
+                      f"{a.get('p95_s', float('nan')):.2f} s, {run['actions_per_minute']:.0f}/min, server "
+                      f"{run['server_cpu_s_per_action']:.3f} CPU-s per action, {a.get('errors', 0)} errors", flush=True)
+                runs.append(run)
 
     residents = int(database.run("app/areas").query("area_level == 'icb'")["population"].sum())
     result = {
         "date": dt.date.today().isoformat(), "command": " ".join(["python", *sys.argv]),
         "scale": json.loads(manifest.read_text()).get("scale"), "residents": residents, "cores": os.cpu_count(),
-        "sessions": len(plans), "browser_sessions": args.browsers, "protocol_sessions": len(plans) - args.browsers,
-        "minutes": args.minutes, "think": think, "roles": {r: sum(p.role == r for p in plans) for r in ROLES},
-        "warm_up": dict(zip(pages, warm)), "summary": summary(records),
-        "memory": {"peak_mib": peak / 1024, "rss_start_mib": rss_start / 1024, "rss_end_mib": rss_end / 1024,
-                   "rss_samples_mib": [v / 1024 for v in watch.rss_kib]},
-        "server_cpu_s": cpu, "wall_s": wall, "load_average": {"before": load_before, "after": load_after},
-        "machine_busy_cpu_s": machine_busy, "protocol_clients_cpu_s": clients_cpu,
-        "errors": [r.__dict__ for r in records if r.error],
-        "records": [r.__dict__ for r in records],
+        "sessions": args.sessions, "processes": args.processes, "browsers": args.browsers,
+        "minutes": args.minutes, "think": think, "runs": runs,
     }
     args.out.mkdir(parents=True, exist_ok=True)
-    out = args.out / f"load-{result['date']}"
+    out = args.out / (args.name or f"load-{result['date']}")
     text = report(result)
     out.with_suffix(".md").write_text(text)
     out.with_suffix(".json").write_text(json.dumps(result, indent=1, default=str))
     print(text)
     print(f"Written {out}.md and .json")
-    return 1 if result["errors"] else 0
+    return 1 if any(run["errors"] for run in runs) else 0
 
 
 if __name__ == "__main__":

@@ -3,11 +3,14 @@ from __future__ import annotations
 
 import io
 import json
+import multiprocessing
+import os
 import stat
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pandas as pd
+import pyarrow.parquet as pq
 import pytest
 
 from neighbourhood_health.privacy import access, audit
@@ -61,6 +64,43 @@ def test_concurrent_records_are_all_kept(tmp_path):
         list(pool.map(lambda i: audit.record(tmp_path, LEAD, "export_list", BRENT_EAST, {"i": i}, i), range(40)))
     log = events(tmp_path)
     assert len(log) == 40 and set(log.row_count) == set(range(40))
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")], "no partial files left"
+
+
+def _append_from_a_process(audit_dir, start, worker: int, records: int) -> None:
+    """In a process of its own: wait for the others, then append `records` events as fast as it can."""
+    start.wait()
+    user = access.User(f"lead{worker}@example.nhs.uk", f"Lead {worker}", "int_lead", (BRENT_EAST,))
+    for i in range(records):
+        audit.record(audit_dir, user, "export_list", BRENT_EAST, {"worker": worker, "i": i, "pid": os.getpid()},
+                     worker * 1000 + i)
+
+
+def test_processes_appending_at_once_lose_and_mix_nothing(tmp_path):
+    """As under scripts/serve, several server processes write the one log at the same moment: every
+    record is kept, whole, in a file of its own, and nothing half-written is left behind."""
+    workers, records = 4, 30
+    spawn = multiprocessing.get_context("spawn")  # fresh interpreters, as separate servers are
+    start = spawn.Barrier(workers)
+    processes = [spawn.Process(target=_append_from_a_process, args=(tmp_path, start, w, records))
+                 for w in range(workers)]
+    for process in processes:
+        process.start()
+    for process in processes:
+        process.join(120)
+    assert [p.exitcode for p in processes] == [0] * workers
+
+    log = events(tmp_path)
+    assert len(log) == workers * records and log.event_id.is_unique
+    assert set(log.row_count) == {w * 1000 + i for w in range(workers) for i in range(records)}
+    for row in log.itertuples():  # each record is one writer's, all its fields together
+        definition = json.loads(row.cohort_definition)
+        assert row.row_count == definition["worker"] * 1000 + definition["i"]
+        assert row.user_id == f"lead{definition['worker']}@example.nhs.uk"
+    assert len({json.loads(d)["pid"] for d in log.cohort_definition}) == workers, "written by separate processes"
+    files = audit.event_files(tmp_path)
+    assert len(files) == workers * records
+    assert all(pq.read_metadata(f).num_rows == 1 for f in files), "one record per file"
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")], "no partial files left"
 
 

@@ -29,6 +29,7 @@ from neighbourhood_health.present.findings import (gradient_finding, map_finding
 from neighbourhood_health.privacy import disclosure
 from neighbourhood_health.privacy.disclosure import HIDDEN_RANGE, LEGEND, SUPPRESSED
 from neighbourhood_health.export import map_image
+from neighbourhood_health.export.evaluation_slide import evaluation_slides
 
 #: The measure of the map and inequality slides: the one the Map and Inequalities pages open on.
 PACK_MEASURE = "emergency_admissions"
@@ -136,7 +137,7 @@ def build(db, area_code: str, user: access.User | None = None) -> Pack:
         _spc_summary_slide(pack, summary),
         *_trend_slides(pack, summary, series, latest, trends.events_for(area_code, tree.reset_index(drop=True),
                                                                manifest.get("service_changes", []))),
-        *_evaluation_slides(db, pack),
+        *(Slide(**{**kw, "chart": Chart(**kw["chart"])}) for kw in evaluation_slides(db, pack)),
         _methods_slide(pack),
     ]
     return pack
@@ -364,52 +365,6 @@ def _point_kinds(result, rows: pd.DataFrame, hidden: dict) -> list[str | None]:
     With zero-width limits no month is special cause, as on the Trends page (`trends.variation`)."""
     kinds = dict(zip(result.points["period"], result.points["special_cause"])) if trends.variation(result) else {}
     return [None if hidden.get(p) else kinds.get(p, "common") for p in rows["period"]]
-
-
-def _evaluation_slides(db, pack: Pack) -> list[Slide]:
-    """One slide per intervention of the catalogue that reached the pack's area: the three designs'
-    estimates of its primary outcome, from protected figures, and what they assume (in the notes)."""
-    import warnings
-
-    from neighbourhood_health.measures import evaluation
-    from neighbourhood_health.pipeline.cohort_catalogue import load_cohorts
-    from neighbourhood_health.pipeline.intervention_catalogue import load_interventions
-    from neighbourhood_health.present import evaluation_text as words
-    from neighbourhood_health.present.charts.evaluation import estimates_figure
-    tree = db.run("app/areas")
-    inside = tree[(tree["area_level"] == "neighbourhood") & ((tree["area_code"] == pack.area_code)
-                  | (tree["place_code"] == pack.area_code) | (tree["icb_code"] == pack.area_code))]
-    catalogue = load_interventions(db.extracts_dir, db.run("app/measure_catalogue")["measure_id"],
-                                   list(load_cohorts(db.extracts_dir)))
-    slides = []
-    for item in catalogue:
-        try:
-            if not set(evaluation.treated_neighbourhoods(item.areas, tree)) & set(inside["area_code"]):
-                continue
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", RuntimeWarning)
-                result = evaluation.evaluate(db.run, item, item.primary_measure, catalogue)
-        except ValueError:
-            continue   # areas or measure not in this extract: the Evaluation page says why
-        table = evaluation.estimates(result)
-        done = table.dropna(subset=["ratio"])
-        name = result.measure["name"]
-        findings = [f"{row['label']}: " + (f"not estimated ({row['error']})" if row["error"] else words.finding(
-            row["design"], row["ratio"], row["lower"], row["upper"], name, ", ".join(item.areas), item.expected_direction))
-            for _, row in table.iterrows()]
-        slides.append(Slide(
-            f"evaluation_{item.intervention_id}", "Evaluation", f"{item.name}: {words.summary(table)}",
-            lines=[f"{name}, from {item.start:%B %Y}; protected figures. Each design assumes something different: "
-                   "agreement between them is the stronger evidence (assumptions in the notes)."],
-            chart=Chart("bar", list(done["label"]), {"Change after the start (%)": _values((done["ratio"] - 1) * 100)},
-                        "Change after the start (%)", number_format="0", horizontal=True),
-            figure=estimates_figure(table, f"Change in {name} after the start, by design"),
-            table=pd.DataFrame({"Design": table["label"],
-                                "Change": [words.change_words(r) for r in table["ratio"]],
-                                "95% interval": [words.interval_words(lo, up) for lo, up in zip(table["lower"], table["upper"])]}),
-            notes=" ".join(findings) + " Assumptions: " + " ".join(
-                f"{words.DESIGN_LABELS[d]}: {words.ASSUMPTIONS[d]}" for d in words.ASSUMPTIONS)))
-    return slides
 
 
 def _methods_slide(pack: Pack) -> Slide:

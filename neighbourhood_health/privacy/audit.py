@@ -3,6 +3,12 @@
 One parquet file per event, under `<data_dir>/audit/`, written beside its final name and renamed
 into place (an atomic step on one file system), then made read-only. Nothing here rewrites or
 deletes a file, so the log only grows. Reading it is for analysts (access.require_audit).
+
+Safe from several processes at once (scripts/serve runs one Streamlit server per core, all writing
+here) without a lock: no two writers ever share a file. Each event's names carry a random 128-bit
+id, the partial file is created exclusively (O_EXCL: a clash would fail, never mix two records),
+a reader never sees a record half-written (the name appears only by the rename), and the folder is
+synced after the rename so a record reported written survives a crash.
 """
 from __future__ import annotations
 
@@ -45,13 +51,23 @@ def record(audit_dir: Path, user: User, action: str, area_code: str, definition:
     table = pa.Table.from_pylist([row], schema=SCHEMA)
     final = audit_dir / f"{at.strftime('%Y%m%dT%H%M%S%f')}-{event_id}.parquet"
     partial = audit_dir / f".{final.name}.partial"
-    with open(partial, "wb") as handle:
+    with open(partial, "xb") as handle:
         pq.write_table(table, handle)
         handle.flush()
         os.fsync(handle.fileno())
     os.replace(partial, final)
     final.chmod(0o444)
+    _sync_folder(audit_dir)
     return final
+
+
+def _sync_folder(folder: Path) -> None:
+    """Make the rename itself durable (a file's fsync does not cover its name in the folder)."""
+    fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def event_files(audit_dir: Path) -> list[str]:
