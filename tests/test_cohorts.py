@@ -9,7 +9,7 @@ import pytest
 
 from neighbourhood_health.privacy import access, disclosure
 from neighbourhood_health.measures import cohorts
-from neighbourhood_health.pipeline.contract import CONDITIONS
+from neighbourhood_health.pipeline.contract import CONDITIONS, EVENT_TYPES
 from neighbourhood_health.privacy.disclosure import TOTAL
 from protection_rule import assert_protected_figures, expected_table, secret
 
@@ -33,6 +33,7 @@ def extract(demo_cfg):
     extract_date = pd.Timestamp(json.loads((demo_cfg.marts_dir / "manifest.json").read_text())["extract_date"])
     start = extract_date - pd.DateOffset(months=12)
     recent = activity[(activity.event_date > start) & (activity.event_date <= extract_date)]
+    recent = recent[recent.event_type.isin(EVENT_TYPES)]   # GP appointments are the NNHIP scorecard's only
     return persons, recent, start
 
 

@@ -22,8 +22,11 @@ from differencing import bounds, pinned_by_primary_suppression, pinned_by_protec
 from neighbourhood_health.privacy.disclosure import ROUND_TO
 from neighbourhood_health.store import Database, parameters, sql_text
 
-BRENT, BRENT_EAST = "Z72000006", "Z70000021"
-PAGES = ["overview", "map", "prevalence_gaps", "inequalities", "trends", "scorecard", "cohorts", "board_pack"]
+BRENT, BRENT_EAST, HARROW = "Z72000006", "Z70000021", "Z72000008"
+PAGES = ["overview", "map", "prevalence_gaps", "inequalities", "trends", "scorecard", "nnhip_scorecard", "evaluation",
+         "cohorts", "board_pack"]
+#: The Evaluation page offers the interventions that reached the area: Harrow's child health model.
+AREA = {"evaluation": HARROW}
 COUNTS = ("numerator", "denominator", "parent_numerator", "parent_denominator", "recorded", "events")
 
 
@@ -60,7 +63,7 @@ def figures_of(params: dict, frame: pd.DataFrame, exact_codes: set[str]) -> pd.S
 @pytest.mark.parametrize("page", PAGES)
 @pytest.mark.parametrize("role", ["board", "int_lead"])
 def test_every_page_gets_protected_figures_outside_a_viewers_own_neighbourhoods(demo_env, recorded, role, page):
-    at = draw(role, BRENT, page)
+    at = draw(role, AREA.get(page, BRENT), page)
     exact = set(at.session_state["demo_areas"]) if role == "int_lead" else set()
     if exact:  # an INT lead covers neighbourhoods: their own figures, and their small areas', are exact
         areas = Database(demo_env.marts_dir, demo_env.extracts_dir).run("app/areas")

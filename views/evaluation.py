@@ -7,7 +7,7 @@ exact only where the viewer may see every area exactly; otherwise all are protec
 import pandas as pd
 import streamlit as st
 
-from neighbourhood_health.app import cache, signin
+from neighbourhood_health.app import cache, session, signin
 from neighbourhood_health.app.widgets import audited_download
 from neighbourhood_health.measures import evaluation
 from neighbourhood_health.present import evaluation_text as words
@@ -15,12 +15,16 @@ from neighbourhood_health.present.charts import evaluation as charts
 from neighbourhood_health.present.text import md
 from neighbourhood_health.privacy.disclosure import HIDDEN_RANGE, LEGEND
 
-catalogue = cache.interventions()
-if not catalogue:
-    st.title("Evaluation")
-    st.info("The interventions catalogue is empty: add dated service changes to interventions.csv in the extracts folder.")
+area = session.current_area()
+tree = cache.run("app/areas")
+reached = evaluation.interventions_reaching(cache.interventions(), tree, area.code)
+if not reached:
+    st.title(f"No intervention of the catalogue reached {md(area.name)}")
+    st.info("The Evaluation page offers the interventions of the catalogue (interventions.csv) that reached the "
+            "area chosen in the sidebar. " + (f"Those in the catalogue: {md('; '.join(i.name + ' (' + ', '.join(i.areas) + ')' for i in cache.interventions()))}."
+                                              if cache.interventions() else "The catalogue is empty."))
     st.stop()
-by_id = {item.intervention_id: item for item in catalogue}
+by_id = {item.intervention_id: item for item in reached}
 wanted = st.query_params.get("intervention")
 chosen_id = st.selectbox("Intervention", list(by_id), format_func=lambda i: md(by_id[i].name), key="eval_intervention",
                          index=list(by_id).index(wanted) if wanted in by_id else 0)
@@ -34,12 +38,13 @@ with st.spinner("Fitting the three designs"):
     try:
         result = cache.evaluation(chosen_id, measure_id)
     except ValueError as exc:
+        st.title(f"{md(area.name)}: {md(chosen.name)} not evaluated")
         st.error(f"{md(chosen.name)} cannot be evaluated on {md(names.get(measure_id, measure_id))}: {md(exc)}")
         st.stop()
 table = evaluation.estimates(result)
 measure = result.measure
 areas_text = ", ".join(chosen.areas)
-st.title(f"{md(chosen.name)}: {md(words.summary(table))}")
+st.title(f"{md(area.name)}, {md(chosen.name)}: {md(words.summary(table))}")
 st.markdown(f"**{md(measure['name'])}** · areas reached: **{md(areas_text)}** ({len(result.treated)} neighbourhoods) · "
             f"from **{chosen.start:%B %Y}** · aimed to make it **{md(chosen.expected_direction)}**")
 st.caption(("Exact figures: you may see every area's." if result.exact else

@@ -168,13 +168,15 @@ def evaluation(intervention_id: str, measure_id: str):
     return _evaluation(marts_version(), intervention_id, measure_id, exact_areas())
 
 
-@st.cache_data(show_spinner=False)
-def _seasonal(version: str) -> dict:
+@st.cache_data(show_spinner=False, max_entries=64)
+def _seasonal(version: str, exact: tuple[str, ...]) -> dict:
     from neighbourhood_health.measures import trends
-    return trends.seasonal_factors_for(disclosure.for_viewer(_database(version).run, []))
+    return trends.seasonal_factors_for(disclosure.for_viewer(_database(version).run, list(exact)))
 
 
 def seasonal_factors() -> dict:
-    """Per seasonal measure, its month-of-year factors from the whole extract's protected series: the
-    same for every viewer, so the Trends page, the scorecard and the Overview judge alike."""
-    return _seasonal(marts_version())
+    """Per seasonal measure, its month-of-year factors from the whole extract's series. That series is
+    protected for every viewer (no one's exact areas include the whole extract), so every viewer gets
+    the same factors and the Trends page, the scorecard and the Overview judge alike; the query is
+    still bound to the viewer's exact areas, as every query of a page is."""
+    return _seasonal(marts_version(), exact_areas())

@@ -86,6 +86,22 @@ def treated_neighbourhoods(areas: tuple[str, ...], tree: pd.DataFrame) -> list[s
     return sorted(found)
 
 
+def interventions_reaching(catalogue: list[Intervention], tree: pd.DataFrame, area_code: str) -> list[Intervention]:
+    """The interventions whose neighbourhoods overlap the area's (an ICB, place or neighbourhood, or ALL);
+    those whose areas are not in this extract are left out."""
+    rows = tree[tree["area_level"] == "neighbourhood"]
+    if area_code != "ALL":
+        rows = rows[(rows["area_code"] == area_code) | (rows["place_code"] == area_code) | (rows["icb_code"] == area_code)]
+    inside, out = set(rows["area_code"]), []
+    for item in catalogue:
+        try:
+            if set(treated_neighbourhoods(item.areas, tree)) & inside:
+                out.append(item)
+        except ValueError:
+            continue
+    return out
+
+
 def excluded_neighbourhoods(intervention: Intervention, others: list[Intervention], measure_id: str,
                             tree: pd.DataFrame) -> set[str]:
     """Neighbourhoods reached by another intervention that targets the same measure: not comparators."""
