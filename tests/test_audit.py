@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import io
 import json
-import multiprocessing
 import os
 import stat
 from concurrent.futures import ThreadPoolExecutor
@@ -67,28 +66,43 @@ def test_concurrent_records_are_all_kept(tmp_path):
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")], "no partial files left"
 
 
-def _append_from_a_process(audit_dir, start, worker: int, records: int) -> None:
-    """In a process of its own: wait for the others, then append `records` events as fast as it can."""
-    start.wait()
-    user = access.User(f"lead{worker}@example.nhs.uk", f"Lead {worker}", "int_lead", (BRENT_EAST,))
-    for i in range(records):
-        audit.record(audit_dir, user, "export_list", BRENT_EAST, {"worker": worker, "i": i, "pid": os.getpid()},
-                     worker * 1000 + i)
+#: One writer: a fresh interpreter (as a separate server process is) that waits for the start file,
+#: then appends its records as fast as it can. A script, not multiprocessing's spawn: spawn re-runs
+#: the parent's __main__, which after an AppTest is app.py (it would prepare data in the checkout).
+WRITER = """
+import os, sys, time
+from pathlib import Path
+from neighbourhood_health.privacy import access, audit
+folder, worker, records, go = Path(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]), Path(sys.argv[4])
+user = access.User(f"lead{worker}@example.nhs.uk", f"Lead {worker}", "int_lead", ("Z70000021",))
+(go.parent / f"ready{worker}").touch()
+while not go.exists():
+    time.sleep(0.01)
+for i in range(records):
+    audit.record(folder, user, "export_list", "Z70000021", {"worker": worker, "i": i, "pid": os.getpid()},
+                 worker * 1000 + i)
+"""
 
 
 def test_processes_appending_at_once_lose_and_mix_nothing(tmp_path):
     """As under scripts/serve, several server processes write the one log at the same moment: every
     record is kept, whole, in a file of its own, and nothing half-written is left behind."""
+    import subprocess
+    import sys
+    import time
+    from neighbourhood_health.config import PROJECT_ROOT
     workers, records = 4, 30
-    spawn = multiprocessing.get_context("spawn")  # fresh interpreters, as separate servers are
-    start = spawn.Barrier(workers)
-    processes = [spawn.Process(target=_append_from_a_process, args=(tmp_path, start, w, records))
+    log_dir, go = tmp_path / "audit", tmp_path / "go"
+    log_dir.mkdir()
+    env = {**os.environ, "PYTHONPATH": str(PROJECT_ROOT)}
+    processes = [subprocess.Popen([sys.executable, "-c", WRITER, str(log_dir), str(w), str(records), str(go)], env=env)
                  for w in range(workers)]
-    for process in processes:
-        process.start()
-    for process in processes:
-        process.join()   # until it is done: four fresh interpreters start slowly on a loaded machine
-    assert [p.exitcode for p in processes] == [0] * workers
+    while len(list(tmp_path.glob("ready*"))) < workers:   # every writer has started and imported
+        assert all(p.poll() in (None, 0) for p in processes), "a writer failed to start"
+        time.sleep(0.05)
+    go.touch()   # then all write at once
+    assert [p.wait() for p in processes] == [0] * workers
+    tmp_path = log_dir
 
     log = events(tmp_path)
     assert len(log) == workers * records and log.event_id.is_unique
