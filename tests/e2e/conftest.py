@@ -59,7 +59,7 @@ def new_context(browser, request, screenshots_dir, app_server):
     contexts = []
 
     def make(**options):
-        context = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True, **options)
+        context = browser.new_context(viewport={"width": 1400, "height": 1600}, accept_downloads=True, **options)
         context.set_default_timeout(60_000)
         contexts.append(context)
         return context
