@@ -1,7 +1,7 @@
 -- The months in $months (first days) in which each person was on a neighbourhood team's caseload,
 -- by the cohort they were taken on from: an episode is active in a month when it opened before the
 -- month ended and had not closed before it began (open episodes have no end date).
-WITH months AS (SELECT CAST(unnest($months) AS DATE) AS month)
+WITH months AS (SELECT unnest($months) AS month)   -- a list of dates, bound
 SELECT DISTINCT c.person_id, c.cohort_id, m.month
 FROM caseload c
 JOIN months m
