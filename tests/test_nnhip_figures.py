@@ -290,3 +290,28 @@ def test_an_old_style_extract_builds_with_empty_national_figures(demo_cfg, tmp_p
     assert got.loc["O6_community", "count"] > 0, "community contacts without an attendance code are contacts"
     assert got.loc["O6_gp", "count"] == 0
     assert np.isfinite(got["cohort"]).all() and (got["cohort"] > 0).all()
+
+
+def test_every_figure_in_the_written_submission_is_the_independent_count_protected(demo_cfg, extracts, tmp_path):
+    """The file the `nnhip` command writes, read back: each breakdown cell is the independent count of
+    the extracts (pandas, above) under the project's rule — 0 stays 0, any other count a neighbouring
+    multiple of 5 (within 4 of it) — each Total the sum of its protected age groups, and the file is what writing
+    the independent figures with the same key gives, cell for cell."""
+    from neighbourhood_health.export.nnhip import read_submission, write_submission
+    from neighbourhood_health.export.nnhip.cli import run_nnhip
+    written = read_submission(run_nnhip(demo_cfg, BI_BOROUGH, COHORT, "2026-09", tmp_path / "ours.xlsx"))
+    assert written.ok
+    codes_ = _place_codes(extracts["lookup"], ["Kensington and Chelsea and Westminster (Bi-borough)"])
+    want = expected(extracts, codes_, "2026-09").set_index(["row_key", "breakdown", "category"])
+    got = written.figures.set_index(["row_key", "breakdown", "category"]).loc[want.index]
+    cells = want.index.get_level_values("breakdown") != "Total"   # a Total is its protected age groups' sum
+    for column in ("count", "cohort"):
+        exact, shown = want.loc[cells, column].to_numpy(), got.loc[cells, column].to_numpy()
+        assert (shown[exact == 0] == 0).all(), column
+        assert (shown % disclosure.ROUND_TO == 0).all() and (np.abs(shown - exact) < disclosure.ROUND_TO).all(), column
+    ages = got.xs("Age Group", level="breakdown").groupby(level="row_key")["count"].sum()
+    totals = got.xs("Total", level="breakdown")["count"].droplevel("category")
+    pd.testing.assert_series_equal(totals.loc[ages.index], ages, check_names=False)
+    again = read_submission(write_submission(want.reset_index(), BI_BOROUGH, "2026-09", tmp_path / "independent.xlsx",
+                                             protected=False, secret=disclosure.key(demo_cfg.data_dir)))
+    pd.testing.assert_frame_equal(again.figures, written.figures)
