@@ -128,11 +128,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "evaluate":
         import warnings
         from neighbourhood_health.export.evaluation_report import run_evaluate
-        from neighbourhood_health.pipeline.intervention_catalogue import InterventionError
         warnings.filterwarnings("ignore", category=RuntimeWarning)   # optimisers' overflow on empty months
         try:
             print(run_evaluate(cfg, args.intervention, args.measure, args.json))
-        except (InterventionError, ValueError) as exc:
+        except ValueError as exc:   # InterventionError among them
             print(f"Evaluation failed: {exc}", file=sys.stderr)
             return 1
         return 0

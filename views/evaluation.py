@@ -60,6 +60,12 @@ for _, row in table.iterrows():
     else:
         st.markdown(f"**{row['label']}**: {md(words.finding(row['design'], row['ratio'], row['lower'], row['upper'], measure['name'], areas_text, chosen.expected_direction))}")
 
+
+
+def assumptions(design: str) -> None:
+    st.markdown(f"**Assumes:** {words.ASSUMPTIONS[design]}  \n**Undermined by:** {words.UNDERMINED_BY[design]}")
+
+
 did_tab, sc_tab, its_tab = st.tabs(["Difference-in-differences", "Synthetic control", "Interrupted time series"])
 unit = measure["unit"]
 with did_tab:
@@ -88,16 +94,12 @@ with did_tab:
                    "below 0.1 in size is conventionally balanced.")
     else:
         st.info(md(result.errors.get("did", "")))
-    st.markdown(f"**Assumes:** {words.ASSUMPTIONS['did']}  \n**Undermined by:** {words.UNDERMINED_BY['did']}")
+    assumptions("did")
 with sc_tab:
     if result.synthetic:
         fit = result.synthetic
-        series = fit.series.assign(treated=fit.series["treated"] * float(measure["multiplier"]),
-                                   synthetic=fit.series["synthetic"] * float(measure["multiplier"]))
-        treated_rates = result.rates(result.treated)
-        synthetic = series.rename(columns={"synthetic": "rate"})[["period", "rate"]]
-        synthetic.loc[treated_rates["rate"].isna().to_numpy()[:len(synthetic)], "rate"] = float("nan")
-        st.plotly_chart(charts.lines_figure({"Treated neighbourhoods": treated_rates, "Synthetic control": synthetic},
+        st.plotly_chart(charts.lines_figure({"Treated neighbourhoods": result.rates(result.treated),
+                                             "Synthetic control": result.modelled(fit.series, "synthetic", hide=True)},
                                             chosen.start, unit, f"{measure['name']}: treated and its synthetic control"),
                         key="eval_sc_lines", theme=None)
         st.markdown(f"Placebo in space: {len(fit.placebos)} neighbourhoods not reached, each treated as if it had been; "
@@ -107,16 +109,14 @@ with sc_tab:
                       "Weight": fit.weights.round(3).to_numpy()}, hide_index=True, key="eval_weights")
     else:
         st.info(md(result.errors.get("synthetic", "")))
-    st.markdown(f"**Assumes:** {words.ASSUMPTIONS['synthetic']}  \n**Undermined by:** {words.UNDERMINED_BY['synthetic']}")
+    assumptions("synthetic")
 with its_tab:
     if result.its:
         fit = result.its
-        observed = result.rates(result.treated)
-        scale = float(measure["multiplier"])
         st.plotly_chart(charts.lines_figure(
-            {"Treated neighbourhoods": observed,
-             "Fitted": fit.series.assign(rate=fit.series["fitted"] * scale),
-             "Expected without the intervention": fit.series.assign(rate=fit.series["counterfactual"] * scale)},
+            {"Treated neighbourhoods": result.rates(result.treated),
+             "Fitted": result.modelled(fit.series, "fitted"),
+             "Expected without the intervention": result.modelled(fit.series, "counterfactual")},
             chosen.start, unit, f"{measure['name']}: segmented regression with seasonality"),
             key="eval_its_lines", theme=None)
         st.markdown(f"Immediate change {words.change_words(fit.level_ratio)}; then "
@@ -124,7 +124,7 @@ with its_tab:
                     f"{fit.autocorrelation:.2f}" + (" (intervals widened for it)." if fit.autocorrelation > 0 else "."))
     else:
         st.info(md(result.errors.get("its", "")))
-    st.markdown(f"**Assumes:** {words.ASSUMPTIONS['its']}  \n**Undermined by:** {words.UNDERMINED_BY['its']}")
+    assumptions("its")
 
 with st.expander("How to read this"):
     st.markdown(

@@ -65,7 +65,7 @@ finding = trends.explain(result, first["unit"])
 heading.title(f"{md(first['name'])} in {md(area.name)}")
 reads = f"{view}: " if factors is not None else ""
 if finding:
-    heading.subheader(reads + md(finding[0].upper() + finding[1:]) if not reads else reads + md(finding))
+    heading.subheader(reads + md(finding if reads else finding[0].upper() + finding[1:]))
 else:
     heading.subheader(reads + (trends.NO_VARIATION if icon is None else
                       "Common cause variation: no sign of change beyond the usual month-to-month variation"))

@@ -137,7 +137,9 @@ def build(db, area_code: str, user: access.User | None = None) -> Pack:
         _spc_summary_slide(pack, summary),
         *_trend_slides(pack, summary, series, latest, trends.events_for(area_code, tree.reset_index(drop=True),
                                                                manifest.get("service_changes", []))),
-        *(Slide(**{**kw, "chart": Chart(**kw["chart"])}) for kw in evaluation_slides(db, pack)),
+        *(Slide(**{**kw, "chart": Chart(**{**kw["chart"], "series": {name: _values(values) for name, values
+                                                                   in kw["chart"]["series"].items()}})})
+          for kw in evaluation_slides(db, pack)),
         _methods_slide(pack),
     ]
     return pack

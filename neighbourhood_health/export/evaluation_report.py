@@ -20,8 +20,8 @@ def report(result: evaluation.Evaluation) -> dict:
     """Everything an evaluation found, as plain data."""
     item, measure = result.intervention, result.measure
     areas = ", ".join(item.areas)
-    designs = []
-    for _, row in evaluation.estimates(result).iterrows():
+    designs, table = [], evaluation.estimates(result)
+    for _, row in table.iterrows():
         designs.append({
             "design": row["design"], "label": row["label"], "rate_ratio": _number(row["ratio"]),
             "lower_95": _number(row["lower"]), "upper_95": _number(row["upper"]), "p_value": _number(row["p_value"]),
@@ -43,7 +43,7 @@ def report(result: evaluation.Evaluation) -> dict:
         "measure": {"id": str(measure.name), "name": measure["name"], "unit": measure["unit"]},
         "figures": "exact" if result.exact else "protected",
         "treated_neighbourhoods": [result.names.get(c, c) for c in result.treated],
-        "summary": words.summary(evaluation.estimates(result)),
+        "summary": words.summary(table),
         "designs": designs, **details,
     }
 

@@ -1,5 +1,5 @@
 """The board pack's evaluation slides (as the keyword arguments of `content.Slide`, its chart's of
-`content.Chart`, so that this module need not import the one that imports it): one per intervention of the catalogue that reached the pack's
+`content.Chart` with plain float series, so that this module need not import the one that imports it): one per intervention of the catalogue that reached the pack's
 area, its primary outcome estimated by the three designs of the Evaluation page, from protected
 figures (the pack's database binds no exact areas)."""
 from __future__ import annotations
@@ -13,10 +13,6 @@ from neighbourhood_health.pipeline.cohort_catalogue import load_cohorts
 from neighbourhood_health.pipeline.intervention_catalogue import load_interventions
 from neighbourhood_health.present import evaluation_text as words
 from neighbourhood_health.present.charts.evaluation import estimates_figure
-
-
-def _values(values) -> list[float | None]:
-    return [None if pd.isna(v) else float(v) for v in values]
 
 
 def evaluation_slides(db, pack) -> list[dict]:
@@ -48,7 +44,7 @@ def evaluation_slides(db, pack) -> list[dict]:
             lines=[f"{name}, from {item.start:%B %Y}; protected figures. Each design assumes something different: "
                    "agreement between them is the stronger evidence (assumptions in the notes)."],
             chart=dict(kind="bar", categories=list(done["label"]),
-                       series={"Change after the start (%)": _values((done["ratio"] - 1) * 100)},
+                       series={"Change after the start (%)": list((done["ratio"] - 1) * 100)},
                        value_title="Change after the start (%)", number_format="0", horizontal=True),
             figure=estimates_figure(table, f"Change in {name} after the start, by design"),
             table=pd.DataFrame({"Design": table["label"],

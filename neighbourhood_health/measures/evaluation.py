@@ -67,6 +67,15 @@ class Evaluation:
                                 derived=("rate",))
         return shown.rename(columns={"numerator": "count"})
 
+    def modelled(self, series: pd.DataFrame, column: str, hide: bool = False) -> pd.DataFrame:
+        """A design's modelled series (`period` and `column` per unit of exposure) in the measure's unit;
+        with `hide`, blank in the months whose treated count the viewer may not see (as `rates`)."""
+        out = pd.DataFrame({"period": series["period"], "rate": series[column] * float(self.measure["multiplier"])})
+        if hide:
+            treated = self.rates(self.treated)
+            out.loc[out["period"].isin(treated.loc[treated["rate"].isna(), "period"]), "rate"] = float("nan")
+        return out
+
 
 def treated_neighbourhoods(areas: tuple[str, ...], tree: pd.DataFrame) -> list[str]:
     """The neighbourhoods inside the intervention's areas (codes or names of ICBs, places or neighbourhoods)."""
