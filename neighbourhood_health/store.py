@@ -117,6 +117,9 @@ class Database:
         self.extracts_dir = Path(extracts_dir)
         self._con = new_connection()
         self._lock = threading.Lock()
+        #: Answers that cannot change while this Database is open (the marts are read-only), kept by
+        #: whoever asks (`access.lineage`): a page asks the same of an area many times per run.
+        self.memo: dict = {}
         for path in sorted(self.marts_dir.glob("*.parquet")):
             name = path.stem
             if name.startswith("geo_"):

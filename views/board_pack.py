@@ -45,6 +45,19 @@ def pack_for(version: str, area_code: str, areas: tuple, viewer: str) -> content
     return content.build(cache.database(), area_code, content.board_user(areas, viewer))
 
 
+@st.cache_resource(show_spinner=False, max_entries=32)
+def screen_pack(version: str, area_code: str, areas: tuple, viewer: str) -> content.Pack:
+    """The pack as the page shows it, in large type; shared by every session that asks for the same,
+    unpickled and restyled once (the files are made from `pack_for`'s own copy, as built)."""
+    pack = pack_for(version, area_code, areas, viewer)
+    for slide in pack.slides:
+        if slide.figure is not None:
+            slide.figure.update_layout(font_size=15, legend_y=-0.25,  # large type; legend below the months
+                                       margin_r=70)  # room for the last bar's label
+            slide.figure.update_yaxes(automargin=True).update_xaxes(automargin=True)
+    return pack
+
+
 @st.cache_data(show_spinner=False, max_entries=16)
 def file_for(version: str, area_code: str, areas: tuple, viewer: str, suffix: str) -> bytes:
     return render(pack_for(version, area_code, areas, viewer), suffix)
@@ -74,7 +87,7 @@ cfg = settings()
 signed_in = user is not None and not user.demo
 key = (cache.marts_version(), area.code, tuple(user.areas) if signed_in else (area.code,),
        user.name if signed_in else "the board pack")
-pack = pack_for(*key)
+pack = screen_pack(*key)
 slides = pack.slides
 
 if "pack_slide" not in st.session_state:
@@ -102,10 +115,7 @@ with body:
     if slide.image is not None:
         st.image(slide.image, caption=None, width="stretch")
     if slide.figure is not None:
-        figure = slide.figure.update_layout(font_size=15, legend_y=-0.25,  # large type; legend below the months
-                                            margin_r=70)  # room for the last bar's label
-        figure.update_yaxes(automargin=True).update_xaxes(automargin=True)
-        st.plotly_chart(figure, key=f"pack_figure_{index}", theme=None, config={"displayModeBar": False},
+        st.plotly_chart(slide.figure, key=f"pack_figure_{index}", theme=None, config={"displayModeBar": False},
                         width="stretch")
     if slide.lines and side is None:
         st.markdown("\n".join(f"- {md(line)}" for line in slide.lines))

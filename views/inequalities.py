@@ -11,6 +11,58 @@ from neighbourhood_health.present.text import md
 from neighbourhood_health.app.widgets import area_names, definition, measure_picker, protection_note
 from neighbourhood_health.privacy.disclosure import HIDDEN_RANGE
 
+
+def measure_row(run, measure_id: str) -> pd.Series:
+    row = run("app/place_view_measures").set_index("measure_id").loc[measure_id].copy()
+    row["measure_id"] = measure_id
+    return row
+
+
+def by_group(run, area_code: str, area_name: str, measure_id: str) -> dict:
+    """Everything the page shows of one measure's breakdown in one area: worked out once, shared."""
+    measure = measure_row(run, measure_id)
+    unit = measure["unit"]
+    by = inequalities.by_dimension(inequalities.breakdown(
+        run("app/inequality_breakdown", measure_id=measure_id, scope_code=area_code), measure))
+    average = inequalities.area_average(by["sex"], measure)
+    result, notes = inequalities.slope_index(by["imd_decile"], measure)
+    out = {"sentence": quintile_gap_sentence(inequalities.quintile_gap(by["imd_quintile"]), measure, area_name),
+           "result": result, "notes": notes,
+           "deciles": category_bars(by["imd_decile"], title=gradient_finding(result, measure, area_name),
+                                    x_title="National deprivation decile of residents' small areas (IMD)",
+                                    y_title=f"{measure['name']} ({unit})", benchmark=average,
+                                    benchmark_label=f"{area_name} average"),
+           "decile_table": inequalities.breakdown_table(by["imd_decile"], "Deprivation decile", unit), "groups": {}}
+    for dim in [d for d in inequalities.DIMENSIONS if d != "imd_decile"]:
+        part, label = by[dim], inequalities.DIMENSIONS[dim]
+        ends = inequalities.extremes(part)
+        finding = f"{measure['name']} by {label.lower()} in {area_name}" + (
+            f": highest in {ends['highest'][0]} ({with_unit(ends['highest'][1], unit)}), lowest in "
+            f"{ends['lowest'][0]} ({with_unit(ends['lowest'][1], unit)})" if ends else "")
+        out["groups"][dim] = (category_bars(part, title=finding, x_title=label, y_title=f"{measure['name']} ({unit})",
+                                            benchmark=average, benchmark_label=f"{area_name} average"),
+                              inequalities.breakdown_table(part, label, unit))
+    return out
+
+
+def system_funnel(run, area: session.Area, icb_name: str, measure_id: str) -> dict:
+    """The neighbourhoods of the area's system on a funnel plot, with its title and table."""
+    measure = measure_row(run, measure_id)
+    unit = measure["unit"]
+    fun = inequalities.neighbourhood_funnel(
+        run("app/measure_within_area", measure_id=measure_id, scope_code=area.icb_code, level="neighbourhood"),
+        measure, area)
+    shown, outside = len(fun.points), fun.outside_labels
+    title = (f"None of the {shown} neighbourhoods in {icb_name} lies outside the 99.8% limits" if not outside else
+             f"{len(outside)} of {shown} neighbourhoods in {icb_name} "
+             f"{'lies' if len(outside) == 1 else 'lie'} outside the 99.8% limits"
+             + (f": {', '.join(outside)}" if len(outside) <= 4 else ""))
+    return {"figure": funnel_plot(fun.points, fun.limits, fun.benchmark, title=title,
+                                  x_title=inequalities.denominator_label(measure), y_title=f"{measure['name']} ({unit})",
+                                  benchmark_label=f"{icb_name}: {with_unit(fun.benchmark, unit)}", highlight=fun.chosen),
+            "hidden": fun.hidden, "table": fun.table(unit, icb_name)}
+
+
 area = session.current_area()
 names = area_names()
 measures = cache.run("app/place_view_measures")
@@ -22,20 +74,12 @@ unit = measure["unit"]
 st.caption("Measures that arrive already aggregated (surveys, waiting times) have no breakdown by person, "
            "so only measures from GP records and linked activity are offered.")
 
-bd = inequalities.breakdown(cache.run("app/inequality_breakdown", measure_id=measure["measure_id"],
-                                        scope_code=area.code), measure)
-by = inequalities.by_dimension(bd)
-average = inequalities.area_average(by["sex"], measure)
-
-sentence = quintile_gap_sentence(inequalities.quintile_gap(by["imd_quintile"]), measure, area.name)
-st.subheader(md(sentence))
-result, notes = inequalities.slope_index(by["imd_decile"], measure)
+view = cache.shared(by_group, area.code, area.name, measure["measure_id"])
+st.subheader(md(view["sentence"]))
+result, notes = view["result"], view["notes"]
 left, right = st.columns([2.6, 1])
 with left:
-    st.plotly_chart(category_bars(by["imd_decile"], title=gradient_finding(result, measure, area.name),
-                                  x_title="National deprivation decile of residents' small areas (IMD)",
-                                  y_title=f"{measure['name']} ({unit})", benchmark=average,
-                                  benchmark_label=f"{area.name} average"), width="stretch", key="deciles")
+    st.plotly_chart(view["deciles"], width="stretch", key="deciles")
 with right:
     st.metric("Slope index of inequality (SII)",
               "–" if pd.isna(result["sii"]) else f"{result['sii']:,.1f}",
@@ -49,7 +93,7 @@ with right:
 
 
 with st.expander("Figures by deprivation decile"):
-    st.dataframe(inequalities.breakdown_table(by["imd_decile"], "Deprivation decile", unit), hide_index=True, width="stretch")
+    st.dataframe(view["decile_table"], hide_index=True, width="stretch")
 with st.expander("How to read this"):
     st.markdown(
         "Residents are grouped by the national deprivation decile (Index of Multiple Deprivation) of the small "
@@ -64,17 +108,10 @@ definition(measure)
 
 st.header("By group")
 tabs = st.tabs([inequalities.DIMENSIONS[d] for d in inequalities.DIMENSIONS if d != "imd_decile"])
-for tab, dim in zip(tabs, [d for d in inequalities.DIMENSIONS if d != "imd_decile"]):
-    part = by[dim]
+for tab, (dim, (figure, table)) in zip(tabs, view["groups"].items()):
     with tab:
-        ends = inequalities.extremes(part)
-        finding = f"{measure['name']} by {inequalities.DIMENSIONS[dim].lower()} in {area.name}" + (
-            f": highest in {ends['highest'][0]} ({with_unit(ends['highest'][1], unit)}), lowest in "
-            f"{ends['lowest'][0]} ({with_unit(ends['lowest'][1], unit)})" if ends else "")
-        st.plotly_chart(category_bars(part, title=finding, x_title=inequalities.DIMENSIONS[dim],
-                                      y_title=f"{measure['name']} ({unit})", benchmark=average,
-                                      benchmark_label=f"{area.name} average"), width="stretch", key=f"bars_{dim}")
-        st.dataframe(inequalities.breakdown_table(part, inequalities.DIMENSIONS[dim], unit), hide_index=True, width="stretch")
+        st.plotly_chart(figure, width="stretch", key=f"bars_{dim}")
+        st.dataframe(table, hide_index=True, width="stretch")
 with st.expander("How to read this"):
     st.markdown(
         "Each bar is the measure for one group of residents of the area, with its 95% interval; the dashed "
@@ -85,21 +122,11 @@ with st.expander("How to read this"):
 
 st.header("Neighbourhoods against the system")
 icb_name = names[area.icb_code]
-system = cache.run("app/measure_within_area", measure_id=measure["measure_id"], scope_code=area.icb_code,
-                     level="neighbourhood")
-fun = inequalities.neighbourhood_funnel(system, measure, area)
-shown, outside = len(fun.points), fun.outside_labels
-funnel_title = (f"None of the {shown} neighbourhoods in {icb_name} lies outside the 99.8% limits" if not outside else
-                f"{len(outside)} of {shown} neighbourhoods in {icb_name} "
-                f"{'lies' if len(outside) == 1 else 'lie'} outside the 99.8% limits"
-                + (f": {', '.join(outside)}" if len(outside) <= 4 else ""))
-st.plotly_chart(funnel_plot(fun.points, fun.limits, fun.benchmark, title=funnel_title,
-                            x_title=inequalities.denominator_label(measure), y_title=f"{measure['name']} ({unit})",
-                            benchmark_label=f"{icb_name}: {with_unit(fun.benchmark, unit)}",
-                            highlight=fun.chosen), width="stretch", key="funnel")
-if fun.hidden:
-    st.caption(f"Not shown: {md(', '.join(fun.hidden))} (their count could be {HIDDEN_RANGE} events).")
-st.dataframe(fun.table(unit, icb_name), hide_index=True, width="stretch")
+fun = cache.shared(system_funnel, area, icb_name, measure["measure_id"])
+st.plotly_chart(fun["figure"], width="stretch", key="funnel")
+if fun["hidden"]:
+    st.caption(f"Not shown: {md(', '.join(fun['hidden']))} (their count could be {HIDDEN_RANGE} events).")
+st.dataframe(fun["table"], hide_index=True, width="stretch")
 protection_note(area.code)
 with st.expander("How to read this"):
     st.markdown(

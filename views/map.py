@@ -13,6 +13,60 @@ from neighbourhood_health.app.widgets import (UNIT_NAME, area_names, clickable_m
                                               protection_note)
 from neighbourhood_health.privacy.disclosure import HIDDEN_RANGE
 
+
+def shaded(run, area: session.Area, scope: str, scope_name: str, level: str, measure_id: str, colour_by: str,
+           basemap: bool) -> dict:
+    """The map of one measure in the scope, its legend, finding and table: worked out once, shared."""
+    measure = run("app/place_view_measures").set_index("measure_id").loc[measure_id].copy()
+    measure["measure_id"] = measure_id
+    unit = measure["unit"]
+    rows = indicators.against_parent_suppressed(run("app/measure_within_area", measure_id=measure_id,
+                                                    scope_code=scope, level=level))
+    rows["value_text"] = [(f"not shown (could be {HIDDEN_RANGE} events)" if s else "no value") if pd.isna(v)
+                          else with_unit(v, unit) for v, s in zip(rows["value"], rows["suppressed"])]
+    rows["interval_text"] = ["–" if pd.isna(lo) else f"{indicators.format_value(lo, unit)} to {indicators.format_value(hi, unit)}"
+                             for lo, hi in zip(rows["lower"], rows["upper"])]
+    rows["numerator_text"] = ["suppressed" if s else ("–" if pd.isna(n) else f"{n:,.0f}")
+                              for n, s in zip(rows["numerator"], rows["suppressed"])]
+    rows["denominator_text"] = ["–" if pd.isna(d) else f"{d:,.0f}" for d in rows["denominator"]]
+    rows["compared_text"] = rows["significance"].map(indicators.SIGNIFICANCE_LABEL).fillna("Not compared")
+    if colour_by == "value":
+        edges = maps.class_breaks(rows["value"])
+        rows["colour"] = maps.sequential_colours(rows["value"], edges)
+        items = maps.sequential_legend(edges, lambda v: indicators.format_value(v, unit))
+        legend_title = f"{measure['name']} ({unit})"
+    else:
+        rows["colour"] = maps.significance_colours(rows["significance"])
+        items = maps.significance_legend(rows["significance"], scope_name)
+        legend_title = f"Compared with {scope_name} (95% interval)"
+    geo = cache.map_layer(level)
+    frame = geo[geo["area_code"].isin(rows["area_code"])].merge(rows.drop(columns=["area_name"]), on="area_code", how="left")
+    keep = ["area_code", "area_name", "geometry", "colour", "value_text", "interval_text", "numerator_text",
+            "denominator_text", "compared_text"] + (["neighbourhood_code"] if level == "small_area" else [])
+    parents = cache.map_layer("place" if level == "neighbourhood" else "neighbourhood")
+    deck = None if frame.empty else maps.choropleth_deck(
+        frame[keep], basemap=basemap,
+        tooltip=("{area_name}\n" + measure["name"] + ": {value_text}\n95% interval: {interval_text}\n"
+                 "Numerator: {numerator_text}\nDenominator: {denominator_text}\n"
+                 f"Compared with {scope_name}: " + "{compared_text}"),
+        highlight=area.code if area.level == "neighbourhood" else None,
+        outlines=parents[parents["area_code"].isin(rows["parent_code"].dropna().unique())],
+        labels=level == "neighbourhood")
+    table = rows.sort_values("value", ascending=False, na_position="last")
+    table = pd.DataFrame({
+        UNIT_NAME[level][0].capitalize(): table["area_name"],
+        f"Value ({unit})": table["value"].round(2),
+        "Lower 95%": table["lower"].round(2),
+        "Upper 95%": table["upper"].round(2),
+        "Numerator": table["numerator"].round(0),
+        "Denominator": table["denominator"].round(1),
+        f"Compared with {scope_name}": table["compared_text"],
+        "Note": np.where(table["suppressed"], f"Not shown: could be {HIDDEN_RANGE} events", ""),
+    })
+    return {"deck": deck, "items": items, "legend_title": legend_title, "table": table,
+            "finding": map_finding(rows, measure, UNIT_NAME[level][0], scope_name)}
+
+
 area = session.current_area()
 names = area_names()
 measures = cache.run("app/place_view_measures")
@@ -33,52 +87,18 @@ basemap = controls[3].toggle("Basemap", value=False, help="Street map under the 
 if not measure["person_level"]:
     st.caption("This measure arrives already aggregated by neighbourhood, so there is no small-area view.")
 
-rows = indicators.against_parent_suppressed(cache.run("app/measure_within_area", measure_id=measure["measure_id"],
-                                                        scope_code=scope, level=level))
-unit = measure["unit"]
-
-rows["value_text"] = [(f"not shown (could be {HIDDEN_RANGE} events)" if s else "no value") if pd.isna(v) else with_unit(v, unit)
-                      for v, s in zip(rows["value"], rows["suppressed"])]
-rows["interval_text"] = ["–" if pd.isna(lo) else f"{indicators.format_value(lo, unit)} to {indicators.format_value(hi, unit)}"
-                         for lo, hi in zip(rows["lower"], rows["upper"])]
-rows["numerator_text"] = ["suppressed" if s else ("–" if pd.isna(n) else f"{n:,.0f}")
-                          for n, s in zip(rows["numerator"], rows["suppressed"])]
-rows["denominator_text"] = ["–" if pd.isna(d) else f"{d:,.0f}" for d in rows["denominator"]]
-rows["compared_text"] = rows["significance"].map(indicators.SIGNIFICANCE_LABEL).fillna("Not compared")
-if colour_by == "value":
-    edges = maps.class_breaks(rows["value"])
-    rows["colour"] = maps.sequential_colours(rows["value"], edges)
-    items = maps.sequential_legend(edges, lambda v: indicators.format_value(v, unit))
-    legend_title = f"{measure['name']} ({unit})"
-else:
-    rows["colour"] = maps.significance_colours(rows["significance"])
-    items = maps.significance_legend(rows["significance"], scope_name)
-    legend_title = f"Compared with {scope_name} (95% interval)"
-
-st.subheader(md(map_finding(rows, measure, UNIT_NAME[level][0], scope_name)))
-geo = cache.map_layer(level)
-frame = geo[geo["area_code"].isin(rows["area_code"])].merge(
-    rows.drop(columns=["area_name"]), on="area_code", how="left")
-keep = ["area_code", "area_name", "geometry", "colour", "value_text", "interval_text", "numerator_text",
-        "denominator_text", "compared_text"] + (["neighbourhood_code"] if level == "small_area" else [])
-parents = cache.map_layer("place" if level == "neighbourhood" else "neighbourhood")
+view = cache.shared(shaded, area, scope, scope_name, level, measure["measure_id"], colour_by, basemap)
+st.subheader(md(view["finding"]))
 map_col, legend_col = st.columns([4, 1])
 with map_col:
-    if frame.empty:
+    if view["deck"] is None:
         st.info(f"No {UNIT_NAME[level][1]} with boundaries in {md(scope_name)}.")
     else:
-        clickable_map(
-            frame[keep], key=f"map_{area.code}_{level}", basemap=basemap,
-            tooltip=("{area_name}\n" + measure["name"] + ": {value_text}\n95% interval: {interval_text}\n"
-                     "Numerator: {numerator_text}\nDenominator: {denominator_text}\n"
-                     f"Compared with {scope_name}: " + "{compared_text}"),
-            select_field="area_code" if level == "neighbourhood" else "neighbourhood_code",
-            highlight=area.code if area.level == "neighbourhood" else None,
-            outlines=parents[parents["area_code"].isin(rows["parent_code"].dropna().unique())],
-            labels=level == "neighbourhood",
-            alt=f"Map of {measure['name']} by {UNIT_NAME[level][0]} in {scope_name}")
+        clickable_map(view["deck"], key=f"map_{area.code}_{level}",
+                      select_field="area_code" if level == "neighbourhood" else "neighbourhood_code",
+                      alt=f"Map of {measure['name']} by {UNIT_NAME[level][0]} in {scope_name}")
 with legend_col:
-    legend(legend_title, items)
+    legend(view["legend_title"], view["items"])
     st.caption("Click a neighbourhood to choose it on every page." if level == "neighbourhood"
                else "Click a small area to choose its neighbourhood.")
 
@@ -96,15 +116,5 @@ with st.expander("How to read this"):
         "annual surveys and the extract date for prevalence and treat-to-target measures.")
 definition(measure)
 
-table = rows.sort_values("value", ascending=False, na_position="last")
-st.dataframe(pd.DataFrame({
-    UNIT_NAME[level][0].capitalize(): table["area_name"],
-    f"Value ({unit})": table["value"].round(2),
-    "Lower 95%": table["lower"].round(2),
-    "Upper 95%": table["upper"].round(2),
-    "Numerator": table["numerator"].round(0),
-    "Denominator": table["denominator"].round(1),
-    f"Compared with {scope_name}": table["compared_text"],
-    "Note": np.where(table["suppressed"], f"Not shown: could be {HIDDEN_RANGE} events", ""),
-}), hide_index=True, width="stretch")
+st.dataframe(view["table"], hide_index=True, width="stretch")
 protection_note(area.code)

@@ -25,6 +25,14 @@ tree = areas.tree(cache.run)
 catalogue = load_cohorts(cache.database().extracts_dir)
 
 
+def submission_check(run, place_code: str, cohort_id: str, month: str):
+    """Who submits (None when there is nothing to submit) and why not."""
+    try:
+        return nnhip.check_submission(cache.database(), place_code, cohort_id, month)[0], ""
+    except ValueError as exc:  # a cohort with no adults, a month the extract does not reach
+        return None, str(exc)
+
+
 def fmt(value, pattern: str = "{:,.0f}") -> str:
     return SUPPRESSED if pd.isna(value) else pattern.format(value)
 
@@ -33,7 +41,7 @@ names = {c.cohort_id: c.name for c in catalogue.values()}
 default = "multimorbid_high_risk" if "multimorbid_high_risk" in names else next(iter(names))
 cohort_id = st.selectbox("NNHIP cohort", list(names), index=list(names).index(default), key="nnhip_cohort",
                          format_func=lambda c: md(names[c]))
-series = nnhip.scorecard_series(cache.run, area.code, cohort_id)
+series = cache.shared(nnhip.scorecard_series, area.code, cohort_id)
 caseload = series[series["row_key"] == "P1_caseload"].sort_values("month")
 latest = caseload.iloc[-1] if len(caseload) else None
 
@@ -62,15 +70,23 @@ with st.expander("How to read this"):
         f"this page counts every member, as the Cohorts page does. Figures that could be a count of "
         f"{HIDDEN_RANGE} are shown as {md(SUPPRESSED)}, with everything worked out from them.")
 
-st.plotly_chart(charts.engagement_figure(series, f"Members on the caseload per 1,000 members, {area.name}"),
+def engagement(run, area_code: str, cohort_id: str, title: str):
+    return charts.engagement_figure(cache.shared(nnhip.scorecard_series, area_code, cohort_id), title)
+
+
+def comparison(run, area_code: str, cohort_id: str, title: str):
+    return charts.comparison_bars(cache.shared(nnhip.comparison, area_code, cohort_id), title)
+
+
+st.plotly_chart(cache.shared(engagement, area.code, cohort_id, f"Members on the caseload per 1,000 members, {area.name}"),
                 key="nnhip_engagement", theme=None, config={"displayModeBar": False})
 
-table = nnhip.comparison(cache.run, area.code, cohort_id)
+table = cache.shared(nnhip.comparison, area.code, cohort_id)
 period = (f"{table.attrs['first']:%B %Y} to {table.attrs['last']:%B %Y}" if table.attrs.get("first") is not None
           else "no months")
 st.header("The caseload against the rest of the cohort")
 st.caption(f"{table.attrs['months']} months, {period}: per 1,000 members per month.")
-st.plotly_chart(charts.comparison_bars(table, f"Per 1,000 members per month, {period}"), key="nnhip_compare",
+st.plotly_chart(cache.shared(comparison, area.code, cohort_id, f"Per 1,000 members per month, {period}"), key="nnhip_compare",
                 theme=None, config={"displayModeBar": False})
 shown = pd.DataFrame({
     "Metric": table["metric"], "Family": table["family"], "Pillar": table["pillar"],
@@ -90,17 +106,21 @@ row_key = st.selectbox("Metric", list(metric_names), format_func=lambda k: md(me
 first, last = nnhip.latest_months(series)
 if first is not None:
     scope = areas.neighbourhood_scope(area.level, area.code, area.parent_code)
+
+    def funnel(run, within: str, level: str, cohort_id: str, row_key: str, first, last, title: str, chosen: str):
+        """The funnel plot, or None when every area's figure could be a small count."""
+        points, limits, benchmark = nnhip.scorecard_funnel(run, within, level, cohort_id, row_key, first, last)
+        return None if points.empty else funnel_plot(points, limits, benchmark, title, "Member-months",
+                                                     "Per 1,000 members per month", "All shown", highlight={chosen})
+
     for level, within, label in (("neighbourhood", scope, "Neighbourhoods"), ("place", area.icb_code, "Places")):
-        points, limits, benchmark = nnhip.scorecard_funnel(cache.run, within, level, cohort_id, row_key, first, last)
-        if points.empty:
+        title = (f"{label} in {tree.loc[within, 'area_name'] if within in tree.index else 'the extract'}: "
+                 f"{metric_names[row_key]} per 1,000 members per month")
+        figure = cache.shared(funnel, within, level, cohort_id, row_key, first, last, title, area.code)
+        if figure is None:
             st.caption(f"{label}: no figures to compare (every one could be a count of {HIDDEN_RANGE}).")
             continue
-        st.plotly_chart(funnel_plot(points, limits, benchmark,
-                                    f"{label} in {tree.loc[within, 'area_name'] if within in tree.index else 'the extract'}: "
-                                    f"{metric_names[row_key]} per 1,000 members per month",
-                                    "Member-months", "Per 1,000 members per month", "All shown",
-                                    highlight={area.code}),
-                        key=f"nnhip_funnel_{level}", theme=None, config={"displayModeBar": False})
+        st.plotly_chart(figure, key=f"nnhip_funnel_{level}", theme=None, config={"displayModeBar": False})
 
 rows = series[series["row_key"] == row_key].sort_values("month")
 monthly = pd.DataFrame({"period": rows["month"], "value": rows["per_1000"], "polarity": rows["polarity"],
@@ -120,22 +140,24 @@ except ImportError:  # SUBMISSION DOWNLOAD: export.nnhip.write_submission is not
     write_submission = None
 submission_month = (pd.Timestamp(last).strftime("%Y-%m") if last is not None else None)
 place_code = area.code if area.level == "place" else area.place_code
-figures = None
+who = None
 if write_submission is not None and place_code is not None and submission_month is not None:
-    try:
-        figures = nnhip.submission_figures(cache.database(), place_code, cohort_id, submission_month)
-    except ValueError as exc:  # a cohort with no adults, a month the extract does not reach
-        st.caption(md(str(exc)))
-if figures is not None and not figures.attrs.get("project_name"):
+    who, why_not = cache.shared(submission_check, place_code, cohort_id, submission_month)
+    if why_not:
+        st.caption(md(why_not))
+if who is not None and not who.project_name:
     st.caption(f"{md(tree.loc[place_code, 'area_name'])} is not an NNHIP project (definitions/nnhip_projects.csv).")
-    figures = None
-if figures is None:
+    who = None
+if who is None:
     st.caption("The submission for a place is written by `python -m neighbourhood_health nnhip`.")
 else:
+    db = cache.database()
+
     def submission() -> bytes:
         """The month's submission as the template, protected by the writer whoever asks."""
         from neighbourhood_health.config import settings
         from neighbourhood_health.privacy import disclosure
+        figures = nnhip.submission_figures(db, place_code, cohort_id, submission_month)  # exact: only when asked for
         project = figures.attrs.get("project_name") or figures.attrs["place"]
         with tempfile.TemporaryDirectory() as folder:
             path = Path(folder) / "submission.xlsx"

@@ -10,10 +10,20 @@ from neighbourhood_health.present import provenance
 from neighbourhood_health.present.tables import measure_table, significance_style
 from neighbourhood_health.present.text import md
 
+
+
+def headline(run, area_code: str):
+    return scorecard.suppress(indicators.against_parent(run("app/measure_latest", area_code=area_code)))
+
+
+def what_changed(run, area_code: str) -> list[str]:
+    return trends.changes(run("app/measure_series", area_code=area_code), cache.seasonal_factors())
+
+
 area = session.current_area()
 parent = session.parent_name(area)
 manifest = cache.manifest()
-rows = scorecard.suppress(indicators.against_parent(cache.run("app/measure_latest", area_code=area.code)))
+rows = cache.shared(headline, area.code)
 
 worse = rows[rows.significance == "worse"]
 better = rows[rows.significance == "better"]
@@ -51,7 +61,7 @@ for family in FAMILIES:
                  hide_index=True, width="stretch", column_config=count_column_config())
 
 st.header("What changed")
-changed = trends.changes(cache.run("app/measure_series", area_code=area.code), cache.seasonal_factors())
+changed = cache.shared(what_changed, area.code)
 st.markdown("\n".join(f"- {md(line)}" for line in changed) if changed else
             "No monthly measure shows special cause variation in its latest month.")
 st.caption("Statistical process control (NHS Making Data Count) on each measure's monthly series, "

@@ -12,11 +12,34 @@ from neighbourhood_health.present.text import md
 
 LEVEL_PLURAL = {"icb": "integrated care boards", "place": "places", "neighbourhood": "neighbourhoods"}
 
+
+
+def measure_rows(run, area_code: str):
+    return scorecard.scorecard(run("app/measure_latest", area_code=area_code),
+                               run("app/measure_series", area_code=area_code), cache.seasonal_factors())
+
+
+def chosen(rows, pillars: tuple, stages: tuple):
+    return rows[rows["pillar"].isin(pillars or rows["pillar"]) & rows["life_stage"].isin(stages or rows["life_stage"])]
+
+
+def families(run, area_code: str, area_level: str, pillars: tuple, stages: tuple, peer_code: str) -> list:
+    """Per family shown: its number, name, table and spine chart (None without peers), for the measures chosen."""
+    shown = chosen(cache.shared(measure_rows, area_code), pillars, stages)
+    spine = scorecard.spine(shown, run("app/measure_peers", area_level=area_level, icb_code=peer_code))
+    out = []
+    for number, family in enumerate(FAMILIES):
+        part, family_spine = shown[shown["family"] == family], spine[spine["family"] == family]
+        if not part.empty:
+            out.append((number, family, charts_scorecard.table(part),
+                        None if family_spine.empty else charts_scorecard.spine_figure(family_spine)))
+    return out
+
+
 area = session.current_area()
 parent = session.parent_name(area)
 tree = cache.run("app/areas").set_index("area_code")
-rows = scorecard.scorecard(cache.run("app/measure_latest", area_code=area.code),
-                           cache.run("app/measure_series", area_code=area.code), cache.seasonal_factors())
+rows = cache.shared(measure_rows, area.code)
 
 heading = st.container()
 pick_pillar, pick_stage, pick_peers = st.columns([2, 2, 2])
@@ -33,14 +56,12 @@ if st.session_state.get("score_peers") not in peer_choices:  # the choices depen
     st.session_state["score_peers"] = next(iter(peer_choices))
 peer_label = pick_peers.radio("Peers on the spine charts", list(peer_choices), key="score_peers", format_func=md)
 
-shown = rows[rows["pillar"].isin(pillars or rows["pillar"]) & rows["life_stage"].isin(stages or rows["life_stage"])]
+shown = chosen(rows, tuple(pillars), tuple(stages))
 better, worse = (shown["significance"] == "better").sum(), (shown["significance"] == "worse").sum()
 heading.title(f"{md(area.name)}: {better} measures better and {worse} worse than {md(parent)}")
 heading.markdown(f"{len(shown)} measures · compared with **{md(parent)}** · spine charts against "
                  f"**{md(peer_label.lower() if peer_label.startswith('All') else peer_label)}**")
 
-peers = cache.run("app/measure_peers", area_level=area.level, icb_code=peer_choices[peer_label])
-spine = scorecard.spine(shown, peers)
 
 with st.expander("How to read this"):
     st.markdown(
@@ -58,19 +79,15 @@ with st.expander("How to read this"):
         "pale blue higher or lower where not judged. Each measure is scaled so that the peer furthest from "
         "the benchmark touches the edge.")
 
-for number, family in enumerate(FAMILIES):
-    part = shown[shown["family"] == family]
-    if part.empty:
-        continue
+for number, family, table, spine_figure in cache.shared(families, area.code, area.level, tuple(pillars), tuple(stages),
+                                                       peer_choices[peer_label]):
     st.header(family)
-    table = charts_scorecard.table(part)
     st.dataframe(table.style.map(significance_style, subset=["Compared"]), hide_index=True, width="stretch",
                  column_config={"Trend": st.column_config.ImageColumn(width="small"),
                                 "Measure": st.column_config.TextColumn(width=330)},
                  height=36 * (len(table) + 1) + 2, key=f"score_table_{number}")
-    family_spine = spine[spine["family"] == family]
-    if not family_spine.empty:
-        st.plotly_chart(charts_scorecard.spine_figure(family_spine), key=f"spine_{number}", theme=None,
+    if spine_figure is not None:
+        st.plotly_chart(spine_figure, key=f"spine_{number}", theme=None,
                         config={"displayModeBar": False})
 if rows["suppressed"].any():
     st.caption(f"\\* Not shown: a count that could be {HIDDEN_RANGE}, or a figure derived from one.")

@@ -17,6 +17,32 @@ from neighbourhood_health.privacy.disclosure import HIDDEN_RANGE, LEGEND, SUPPRE
 from neighbourhood_health.measures.trends import ASSURANCE_LABEL, NO_ASSURANCE, VARIATION_LABEL
 from neighbourhood_health.present.text import md
 
+SEASONAL, RECORDED = "Seasonally adjusted", "As recorded"
+
+
+def judged_months(run, area_code: str, measure: str, baseline, view: str, title: str):
+    """One measure's months as judged (seasonally adjusted or as recorded), its SPC and its chart."""
+    rows = trends.offered_series(run("app/measure_series", area_code=area_code))[0]
+    rows = rows[rows.measure_id == measure].reset_index(drop=True)
+    factors = cache.seasonal_factors().get(measure)
+    judged = trends.seasonally_adjusted(rows, factors) if view == SEASONAL and factors is not None else rows
+    result = trends.spc_for(judged, baseline)
+    events = trends.events_for(area_code, run("app/areas"), cache.manifest().get("service_changes", []))
+    return judged, result, charts_spc.spc_figure(result, title, rows.iloc[0]["unit"], judged, events, baseline)
+
+
+def across(run, measure: str, parent_code: str, baseline, unit: str, highlight: str | None):
+    """The small multiples of the area's siblings or children, or None; whether any month is hidden; who is left out."""
+    shown, facets, left_out = trends.facets(run("app/measure_series_children", measure_id=measure,
+                                                parent_code=parent_code), baseline)
+    figure = charts_spc.small_multiples(facets, unit, highlight=highlight, monthly=shown) if facets else None
+    return figure, any(part["suppressed"].any() for part in shown.values()), left_out
+
+
+def every_measure(run, area_code: str):
+    return trends.icon_summary(run("app/measure_series", area_code=area_code), cache.seasonal_factors())
+
+
 area = session.current_area()
 user = signin.current_user()
 db = cache.database()
@@ -53,13 +79,12 @@ if baseline == "fixed":
                                    value=trends.fixed_baseline_default(rows), key="trend_baseline_months"))
 
 factors = cache.seasonal_factors().get(measure)
-SEASONAL, RECORDED = "Seasonally adjusted", "As recorded"
 view = RECORDED
 if factors is not None:
     view = st.radio("Judge the months", [SEASONAL, RECORDED], horizontal=True, key="trend_view",
                     help="A seasonal measure rises every winter: judged as recorded, each winter looks like a change.")
-judged = trends.seasonally_adjusted(rows, factors) if view == SEASONAL else rows
-result = trends.spc_for(judged, baseline)
+title = f"{first['name']}, {area.name}" + (" (seasonally adjusted)" if view == SEASONAL else "")
+judged, result, figure = cache.shared(judged_months, area.code, measure, baseline, view, title)
 icon = trends.variation(result)
 finding = trends.explain(result, first["unit"])
 heading.title(f"{md(first['name'])} in {md(area.name)}")
@@ -75,8 +100,7 @@ if factors is not None:
                     + ", ".join(f"{pd.Timestamp(2000, m, 1):%b} {f:.2f}" for m, f in factors.factors.items()) + ".")
 
 chart, icons = st.columns([6, 1])
-chart.plotly_chart(charts_spc.spc_figure(result, f"{first['name']}, {area.name}" + (" (seasonally adjusted)" if view == SEASONAL else ""), first["unit"], judged,
-                                         events, baseline), key="spc_chart", theme=None)
+chart.plotly_chart(figure, key="spc_chart", theme=None)
 if icon:
     icons.markdown(charts_spc.variation_svg(icon), unsafe_allow_html=True)
 icons.caption(f"Variation: {VARIATION_LABEL[icon] if icon else trends.NO_VARIATION}")
@@ -118,20 +142,18 @@ if area.level == "neighbourhood":
     parent_code, highlight = area.parent_code, area.name
 else:
     parent_code, highlight = area.code, None
-shown_children, facets, left_out = trends.facets(
-    cache.run("app/measure_series_children", measure_id=measure, parent_code=parent_code), baseline)
-if facets:
+facets, any_hidden, left_out = cache.shared(across, measure, parent_code, baseline, first["unit"], highlight)
+if facets is not None:
     level = "places" if area.level == "icb" else "neighbourhoods"
     st.header(f"Across the {level} of {md(area.name if highlight is None else session.parent_name(area))}")
-    st.plotly_chart(charts_spc.small_multiples(facets, first["unit"], highlight=highlight, monthly=shown_children),
-                    key="spc_facets", theme=None)
-    if any(part["suppressed"].any() for part in shown_children.values()):
+    st.plotly_chart(facets, key="spc_facets", theme=None)
+    if any_hidden:
         st.caption(f"Months that could be {HIDDEN_RANGE} are hidden (gaps) wherever you may not see exact figures, "
                    "and left out of that area's limits." + (f" Not shown: {md(', '.join(left_out))} (fewer than {trends.MIN_POINTS} "
                                        "months left to show)." if left_out else ""))
 
 st.header(f"Every measure in {md(area.name)}: variation and assurance")
-summary = trends.icon_summary(raw, cache.seasonal_factors())
+summary = cache.shared(every_measure, area.code)
 st.dataframe(
     {"Measure": summary["name"],
      "Latest": summary["latest_period"].dt.strftime("%b %Y"),

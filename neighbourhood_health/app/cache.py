@@ -9,6 +9,7 @@ import fcntl
 import json
 import os
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 import geopandas as gpd
@@ -102,6 +103,29 @@ def exact_areas() -> tuple[str, ...]:
     if viewer is None:
         return ()
     return tuple(disclosure.exact_areas(viewer, access.synthetic_manifest(manifest())))
+
+
+def _run_as(version: str, exact: tuple[str, ...], name: str, **params) -> pd.DataFrame:
+    params.pop("exact_areas", None)
+    return _cached(version, name, tuple(sorted(params.items())), exact)
+
+
+@st.cache_resource(show_spinner=False, max_entries=2048)
+def _shared(version: str, exact: tuple[str, ...], name: str, args: tuple, _fn):
+    return _fn(partial(_run_as, version, exact), *args)
+
+
+def shared(fn, *args):
+    """`fn(run, *args)`, worked out once per marts version, viewer's exact areas and arguments, then
+    handed to every session that asks the same: for what a page reads, derives and draws, which
+    would otherwise be redone on every rerun by every user. `run` is `run` below, bound to this
+    viewer's exact areas, so the result is what this viewer may see, as a query's would be.
+
+    The result is shared, not copied (`st.cache_resource`: no pickling on each rerun), so callers
+    must not change it; `args` are small values (codes, ids, choices), never frames. While one
+    session works a result out, others asking the same wait for it instead of repeating it."""
+    name = f"{fn.__code__.co_filename}:{fn.__qualname__}"
+    return _shared(marts_version(), exact_areas(), name, args, fn)
 
 
 def run(name: str, **params) -> pd.DataFrame:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
+import pydeck as pdk
 import streamlit as st
 
 from neighbourhood_health.app import cache, session
@@ -53,21 +54,15 @@ def neighbourhood_scope(area: session.Area) -> str:
     return areas.neighbourhood_scope(area.level, area.code, area.parent_code)
 
 
-def clickable_map(frame: gpd.GeoDataFrame, *, key: str, tooltip: str, basemap: bool, layer_id: str = "areas",
-                  select_field: str | None = "area_code", highlight: str | None = None,
+def clickable_map(frame: gpd.GeoDataFrame | pdk.Deck, *, key: str, tooltip: str = "", basemap: bool = False,
+                  layer_id: str = "areas", select_field: str | None = "area_code", highlight: str | None = None,
                   outlines: gpd.GeoDataFrame | None = None, labels: bool = True, alt: str = "",
                   width: int = maps.MAP_WIDTH, height: int = maps.MAP_HEIGHT) -> None:
-    """Draw the choropleth (`frame` has a hex `colour` column); a click selects that area everywhere."""
-    frame = frame.copy()
-    frame["fill"] = [maps.rgba(c) for c in frame["colour"]]
-    layers = [maps.choropleth_layer(frame.drop(columns="colour"), layer_id)]
-    if outlines is not None and len(outlines):
-        layers.append(maps.outline_layer(outlines, "outlines", colour=maps.OUTLINE, width=2))
-    if highlight is not None and (frame["area_code"] == highlight).any():
-        layers.append(maps.outline_layer(frame[frame["area_code"] == highlight], "chosen"))
-    if labels:
-        layers.append(maps.label_layer(frame, "labels"))
-    chart = maps.deck(layers, maps.view_state(frame, width=width, height=height), tooltip, basemap=basemap)
+    """Draw the choropleth (`frame` has a hex `colour` column, or is a deck from `maps.choropleth_deck`
+    made once for everyone); a click selects that area everywhere."""
+    chart = frame if isinstance(frame, pdk.Deck) else maps.choropleth_deck(
+        frame, tooltip=tooltip, basemap=basemap, layer_id=layer_id, highlight=highlight, outlines=outlines,
+        labels=labels, width=width, height=height)
     if select_field is None:
         st.pydeck_chart(chart, height=height, alt=alt or None)
         return

@@ -93,22 +93,31 @@ def _month(db, month: str) -> pd.Timestamp:
     return start
 
 
+def check_submission(runner, place_code: str, cohort_id: str, month: str) -> tuple[Submitter, pd.Timestamp]:
+    """Who submits and the month's first day, if there is a submission to make; ValueError saying why
+    not otherwise (an unknown place, a month the extract does not reach, a cohort with no adults).
+    Cheap beside the figures: the page asks it first and works the figures out only for a download."""
+    who = submitter(runner.run, place_code)
+    start = _month(runner, month)
+    with runner.cursor() as cur:
+        members = run_on(cur, "nnhip/submission_members", cohort_id=cohort_id, place_codes=list(who.place_codes))
+    if members.empty:
+        raise ValueError(f"Cohort {cohort_id!r} has no members aged 18 or over in {who.name}: the NNHIP template "
+                         "counts adults only (its age groups start at 18), so there is nothing to submit")
+    return who, start
+
+
 def submission_figures(runner, place_code: str, cohort_id: str, month: str) -> pd.DataFrame:
     """Every figure of one month's NNHIP submission for a place (or project) and cohort, exact:
     columns row_key, breakdown, category, count (the metric's count; bed days for O3_beddays;
     members on the caseload for P1_caseload) and cohort (members in that category), every row_key
     × category present, zeros included. Each breakdown sums to its Total. `runner` is a
     `store.Database` over the marts and extracts."""
-    who = submitter(runner.run, place_code)
-    start = _month(runner, month)
+    who, start = check_submission(runner, place_code, cohort_id, month)
     next_month = (start + pd.offsets.MonthBegin()).date()
     with runner.cursor() as cur:
         cur.register("nnhip_members", relation_on(cur, "nnhip/submission_members", cohort_id=cohort_id,
                                                   place_codes=list(who.place_codes)))
-        members = run_on(cur, "nnhip/submission_members", cohort_id=cohort_id, place_codes=list(who.place_codes))
-        if members.empty:
-            raise ValueError(f"Cohort {cohort_id!r} has no members aged 18 or over in {who.name}: the NNHIP template "
-                             "counts adults only (its age groups start at 18), so there is nothing to submit")
         cur.register("nnhip_events", relation_on(cur, "nnhip/events", first_month=start.date(), next_month=next_month,
                                                  **national_codes.counting_rules()))
         cur.register("nnhip_caseload", relation_on(cur, "nnhip/caseload_months", months=[start.date()]))

@@ -7,6 +7,7 @@ a measure with no query arrives aggregated in aggregate_measures.parquet.
 from __future__ import annotations
 
 import json
+from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
@@ -32,7 +33,14 @@ def measures_path(extracts_dir: Path | None = None) -> Path:
 
 
 def load_measures(extracts_dir: Path | None = None) -> pd.DataFrame:
+    """The measure catalogue, checked; read once per version of the file (modification time and size)."""
     path = measures_path(extracts_dir)
+    stat = path.stat()
+    return _read_measures(path, stat.st_mtime_ns, stat.st_size).copy()
+
+
+@lru_cache(maxsize=16)
+def _read_measures(path: Path, mtime_ns: int, size: int) -> pd.DataFrame:
     table = pd.read_csv(path, dtype=str, keep_default_na=False)
     missing = [c for c in COLUMNS if c not in table.columns]
     if missing:

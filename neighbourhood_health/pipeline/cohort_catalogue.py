@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
@@ -40,8 +41,17 @@ def catalogue_path(extracts_dir: Path | None = None) -> Path:
 
 
 def load_cohorts(extracts_dir: Path | None = None) -> dict[str, Cohort]:
-    """The catalogue, checked: JSON params, a query file per cohort, known combined cohorts."""
+    """The catalogue, checked: JSON params, a query file per cohort, known combined cohorts.
+
+    Read once per version of the file (its modification time and size), not on every call: pages
+    ask for it on every rerun."""
     path = catalogue_path(extracts_dir)
+    stat = path.stat()
+    return dict(_read_cohorts(path, stat.st_mtime_ns, stat.st_size))
+
+
+@lru_cache(maxsize=16)
+def _read_cohorts(path: Path, mtime_ns: int, size: int) -> dict[str, Cohort]:
     table = pd.read_csv(path, dtype=str, keep_default_na=False)
     missing = [c for c in COLUMNS if c not in table.columns]
     if missing:
@@ -69,6 +79,11 @@ def load_cohorts(extracts_dir: Path | None = None) -> dict[str, Cohort]:
 
 
 def risk_bands() -> pd.DataFrame:
+    return _risk_bands().copy()
+
+
+@lru_cache(maxsize=1)
+def _risk_bands() -> pd.DataFrame:
     return pd.read_csv(DEFINITIONS_DIR / "risk_bands.csv")
 
 

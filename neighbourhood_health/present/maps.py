@@ -135,11 +135,38 @@ def label_layer(frame: gpd.GeoDataFrame, layer_id: str) -> pdk.Layer:
                      font_weight=600)
 
 
+class Deck(pdk.Deck):
+    """A deck turned into JSON once: a map kept for every session (`app.cache.shared`) is not
+    serialised again, boundaries and all, on every rerun. Nothing changes a deck once it is drawn."""
+
+    def to_json(self):
+        if getattr(self, "_json", None) is None:
+            self._json = super().to_json()
+        return self._json
+
+
 def deck(layers: list[pdk.Layer], view: pdk.ViewState, tooltip: str, basemap: bool = False) -> pdk.Deck:
     """The deck; with basemap=False nothing is fetched from the internet (see module docstring). The
     tooltip is given as text, which deck.gl draws as text (`{"html": …}` would be drawn as HTML)."""
     options = {"map_provider": "carto", "map_style": "light"} if basemap else {"map_provider": None}
-    return pdk.Deck(layers=layers, initial_view_state=view, tooltip={"text": tooltip}, **options)
+    return Deck(layers=layers, initial_view_state=view, tooltip={"text": tooltip}, **options)
+
+
+def choropleth_deck(frame: gpd.GeoDataFrame, *, tooltip: str, basemap: bool, layer_id: str = "areas",
+                    highlight: str | None = None, outlines: gpd.GeoDataFrame | None = None, labels: bool = True,
+                    width: int = MAP_WIDTH, height: int = MAP_HEIGHT) -> pdk.Deck:
+    """A choropleth of `frame` (a hex `colour` column), with optional outlines of the areas it lies
+    in, the chosen area outlined, and labels."""
+    frame = frame.copy()
+    frame["fill"] = [rgba(c) for c in frame["colour"]]
+    layers = [choropleth_layer(frame.drop(columns="colour"), layer_id)]
+    if outlines is not None and len(outlines):
+        layers.append(outline_layer(outlines, "outlines", colour=OUTLINE, width=2))
+    if highlight is not None and (frame["area_code"] == highlight).any():
+        layers.append(outline_layer(frame[frame["area_code"] == highlight], "chosen"))
+    if labels:
+        layers.append(label_layer(frame, "labels"))
+    return deck(layers, view_state(frame, width=width, height=height), tooltip, basemap=basemap)
 
 
 def selected_code(event, layer_id: str, field: str = "area_code") -> str | None:

@@ -153,11 +153,16 @@ def _misfits(role: Role, codes: tuple[str, ...], tree: pd.DataFrame) -> list[str
 # --- Checks -----------------------------------------------------------------------------------
 
 def lineage(db, area_code: str) -> dict:
-    """The area with the codes of the areas it lies within; AccessDenied for an unknown area."""
-    rows = db.run("app/area_lineage", area_code=str(area_code))
-    if rows.empty:
+    """The area with the codes of the areas it lies within; AccessDenied for an unknown area.
+    Asked once per area of an open Database (its `memo`): the marts do not change under it."""
+    memo = getattr(db, "memo", {})
+    key = ("lineage", str(area_code))
+    if key not in memo:
+        rows = db.run("app/area_lineage", area_code=str(area_code))
+        memo[key] = rows.iloc[0].to_dict() if not rows.empty else None
+    if memo[key] is None:
         raise AccessDenied(f"There is no area with code {area_code!r}")
-    return rows.iloc[0].to_dict()
+    return dict(memo[key])
 
 
 def _within(row: dict) -> set[str]:
