@@ -42,6 +42,7 @@ def recorded(monkeypatch):
         return result
     monkeypatch.setattr(Database, "run", recording)
     st.cache_data.clear()  # a cached result would draw without running its query
+    st.cache_resource.clear()  # nor would a shared one (app.cache.shared)
     return calls
 
 

@@ -215,6 +215,7 @@ def test_prevalence_condition_names_are_escaped_in_charts(hostile_env):
 def test_board_pack_page_shows_every_slide_as_text(hostile_env):
     import streamlit
     streamlit.cache_data.clear()  # the page's pack_for leaves the marts version (`_version`) out of its key
+    streamlit.cache_resource.clear()  # and its screen_pack
     at = open_page("board_pack.py")
     seen_markdown, seen_charts = [], []
     while True:

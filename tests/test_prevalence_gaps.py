@@ -168,6 +168,7 @@ def test_expected_counts_do_not_depend_on_the_truth(demo_env):
 
     def figures() -> pd.DataFrame:
         st.cache_data.clear()
+        st.cache_resource.clear()  # the page's shared results too (app.cache.shared)
         at = open_app(area=place, page="prevalence_gaps.py")
         assert_clean(at)
         return at.dataframe[0].value.reset_index(drop=True)

@@ -124,6 +124,20 @@ def _with_members(db, definition: Definition):
 
 
 def _raw_counts(db, definition: Definition, area_code: str) -> tuple[pd.DataFrame, pd.Series]:
+    """A catalogue cohort's exact counts are read once per area of an open Database (its `memo`:
+    the marts do not change under it), then copied to each caller: the Cohorts page and the board
+    pack both ask for every cohort."""
+    if isinstance(definition, Filters):
+        return _read_counts(db, definition, area_code)
+    memo = getattr(db, "memo", {})
+    key = ("cohort_counts", definition, area_code)
+    if key not in memo:
+        memo[key] = _read_counts(db, definition, area_code)
+    table, population = memo[key]
+    return table.copy(), population.copy()
+
+
+def _read_counts(db, definition: Definition, area_code: str) -> tuple[pd.DataFrame, pd.Series]:
     with _with_members(db, definition) as cur:
         rows = run_on(cur, "cohorts/members/counts", area_code=area_code, segments=SEGMENTS)
     table = rows.pivot_table(index="neighbourhood_name", columns="segment", values="people",
