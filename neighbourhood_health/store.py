@@ -117,9 +117,7 @@ class Database:
         self.extracts_dir = Path(extracts_dir)
         self._con = new_connection()
         self._lock = threading.Lock()
-        #: Answers that cannot change while this Database is open (the marts are read-only), kept by
-        #: whoever asks (`access.lineage`): a page asks the same of an area many times per run.
-        self.memo: dict = {}
+        self._memo: dict = {}
         for path in sorted(self.marts_dir.glob("*.parquet")):
             name = path.stem
             if name.startswith("geo_"):
@@ -132,6 +130,14 @@ class Database:
             else:
                 rel.create_view(name)
         open_extracts(self._con, self.extracts_dir)
+
+    def remember(self, key: tuple, compute):
+        """`compute()`, worked out once per `key` while this Database is open: the marts are
+        read-only, so an answer cannot change under it (`access.lineage`, cohort counts: a page
+        asks the same of an area many times per run)."""
+        if key not in self._memo:
+            self._memo[key] = compute()
+        return self._memo[key]
 
     def run(self, name: str, **params) -> pd.DataFrame:
         with self.cursor() as cursor:

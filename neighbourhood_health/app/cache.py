@@ -132,8 +132,7 @@ def run(name: str, **params) -> pd.DataFrame:
     """Run queries/<name>.sql with bound parameters, as this session's viewer may see the figures:
     `exact_areas` is bound here from the signed-in user, never by the page. Cached per marts
     version, parameters and exact areas, so viewers with the same rights share results."""
-    params.pop("exact_areas", None)
-    return _cached(marts_version(), name, tuple(sorted(params.items())), exact_areas())
+    return _run_as(marts_version(), exact_areas(), name, **params)
 
 
 @st.cache_data(show_spinner=False)

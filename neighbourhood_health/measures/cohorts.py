@@ -124,16 +124,13 @@ def _with_members(db, definition: Definition):
 
 
 def _raw_counts(db, definition: Definition, area_code: str) -> tuple[pd.DataFrame, pd.Series]:
-    """A catalogue cohort's exact counts are read once per area of an open Database (its `memo`:
-    the marts do not change under it), then copied to each caller: the Cohorts page and the board
-    pack both ask for every cohort."""
+    """A catalogue cohort's exact counts are read once per area of an open Database
+    (`Database.remember`), then copied to each caller: the Cohorts page and the board pack both
+    ask for every cohort."""
     if isinstance(definition, Filters):
         return _read_counts(db, definition, area_code)
-    memo = getattr(db, "memo", {})
-    key = ("cohort_counts", definition, area_code)
-    if key not in memo:
-        memo[key] = _read_counts(db, definition, area_code)
-    table, population = memo[key]
+    table, population = db.remember(("cohort_counts", definition, area_code),
+                                    lambda: _read_counts(db, definition, area_code))
     return table.copy(), population.copy()
 
 

@@ -154,15 +154,14 @@ def _misfits(role: Role, codes: tuple[str, ...], tree: pd.DataFrame) -> list[str
 
 def lineage(db, area_code: str) -> dict:
     """The area with the codes of the areas it lies within; AccessDenied for an unknown area.
-    Asked once per area of an open Database (its `memo`): the marts do not change under it."""
-    memo = getattr(db, "memo", {})
-    key = ("lineage", str(area_code))
-    if key not in memo:
+    Asked once per area of an open Database (`Database.remember`)."""
+    def ask():
         rows = db.run("app/area_lineage", area_code=str(area_code))
-        memo[key] = rows.iloc[0].to_dict() if not rows.empty else None
-    if memo[key] is None:
+        return rows.iloc[0].to_dict() if not rows.empty else None
+    row = db.remember(("lineage", str(area_code)), ask)
+    if row is None:
         raise AccessDenied(f"There is no area with code {area_code!r}")
-    return dict(memo[key])
+    return dict(row)
 
 
 def _within(row: dict) -> set[str]:
