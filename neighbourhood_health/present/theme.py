@@ -9,6 +9,7 @@ from __future__ import annotations
 import textwrap
 
 import plotly.graph_objects as go
+import plotly.io as pio
 
 from neighbourhood_health.present import text as as_text
 
@@ -41,16 +42,38 @@ def title(text: str, width: int = 95) -> dict:
                 font=dict(size=16))
 
 
+_AXES = dict(showline=True, linecolor=NHS_DARK_GREY, gridcolor=NHS_PALE_GREY, zeroline=False)
+
+
+def _install_template() -> str:
+    """plotly's default template with the house style on top, made every figure's default: a figure
+    takes its default template as it is made, at no cost, where setting the same properties on
+    each figure made plotly check every key on every chart (a tenth of the server's time under load)."""
+    template = go.layout.Template(pio.templates["plotly"])
+    template.layout.update(font=FONT, plot_bgcolor=WHITE, paper_bgcolor=WHITE,
+                           legend=dict(orientation="h", y=-0.2, x=0), xaxis=_AXES, yaxis=_AXES)
+    pio.templates["nhs"] = template
+    pio.templates.default = "nhs"
+    return "nhs"
+
+
+TEMPLATE = _install_template()
+
+
 def layout(fig: go.Figure, heading: str, x_title: str, y_title: str, height: int, wrap: int = 95,
            legend: bool = False, from_zero: bool = False) -> go.Figure:
     """White background, grey axes and a wrapped title; the figure grows by a line for each title line past two."""
     head = title(heading, wrap)
     lines = head["text"].count("<br>") + 1
-    fig.update_layout(title=head, font=FONT, height=height + 22 * (lines - 2) if lines > 2 else height,
-                      plot_bgcolor=WHITE, paper_bgcolor=WHITE,
-                      margin=dict(l=10, r=30, t=36 + 24 * lines, b=50), showlegend=legend,
-                      legend=dict(orientation="h", y=-0.2, x=0))
-    axes = dict(showline=True, linecolor=NHS_DARK_GREY, gridcolor=NHS_PALE_GREY, zeroline=False)
-    fig.update_xaxes(title_text=as_text.plotly(x_title), **axes)
-    fig.update_yaxes(title_text=as_text.plotly(y_title), **axes, **({"rangemode": "tozero"} if from_zero else {}))
+    # Properties set one by one: `update_layout` costs several times as much (plotly's relayout).
+    fig.layout.title = head
+    fig.layout.height = height + 22 * (lines - 2) if lines > 2 else height
+    fig.layout.margin = dict(l=10, r=30, t=36 + 24 * lines, b=50)
+    fig.layout.showlegend = legend
+    for axis in fig.select_xaxes():
+        axis.title.text = as_text.plotly(x_title)
+    for axis in fig.select_yaxes():
+        axis.title.text = as_text.plotly(y_title)
+        if from_zero:
+            axis.rangemode = "tozero"
     return fig
