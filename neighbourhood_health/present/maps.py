@@ -8,11 +8,15 @@ from __future__ import annotations
 
 import json
 import math
+import re
+import secrets
 
 import geopandas as gpd
+import shapely
 import numpy as np
 import pandas as pd
 import pydeck as pdk
+from pydeck.bindings.json_tools import default_serialize
 
 from neighbourhood_health.present.text import html
 from neighbourhood_health.present.theme import (
@@ -108,8 +112,26 @@ def view_state(frame: gpd.GeoDataFrame, width: int = MAP_WIDTH, height: int = MA
     return pdk.ViewState(latitude=lat, longitude=(minx + maxx) / 2, zoom=round(zoom - 0.3, 2))
 
 
+class _Features(dict):
+    """A GeoJSON FeatureCollection whose geometries stand in as tokens for their GeoJSON text
+    (`raw`), which `Deck.to_json` writes into the deck's JSON as it is: the geometry is never
+    parsed into Python objects nor serialised again, which was most of what a cold map cost."""
+    raw: list[str]
+
+
+_TOKEN = f"\x00geometry-{secrets.token_hex(4)}:"
+_TOKENS = re.compile(re.escape(json.dumps(_TOKEN)[:-1]) + r'(\d+):(\d+)\\u0000"')
+
+
 def _features(frame: gpd.GeoDataFrame) -> dict:
-    return json.loads(frame.to_json(na="null", drop_id=True))
+    """The frame as a GeoJSON FeatureCollection (properties: its other columns, missing values null)."""
+    properties = frame.drop(columns=frame.geometry.name)
+    properties = properties.astype(object).where(properties.notna(), None).to_dict("records")
+    features = _Features(type="FeatureCollection")
+    features.raw = [g or "null" for g in shapely.to_geojson(frame.geometry.to_numpy())]
+    features["features"] = [{"type": "Feature", "properties": p, "geometry": f"{_TOKEN}{id(features)}:{i}\x00"}
+                            for i, p in enumerate(properties)]
+    return features
 
 
 def choropleth_layer(frame: gpd.GeoDataFrame, layer_id: str) -> pdk.Layer:
@@ -141,7 +163,9 @@ class Deck(pdk.Deck):
 
     def to_json(self):
         if getattr(self, "_json", None) is None:
-            self._json = super().to_json()
+            text = json.dumps(self, sort_keys=True, default=default_serialize)  # pydeck indents: 3× the bytes
+            raw = {str(id(layer.data)): layer.data.raw for layer in self.layers if isinstance(layer.data, _Features)}
+            self._json = _TOKENS.sub(lambda m: raw[m.group(1)][int(m.group(2))], text)
         return self._json
 
 
