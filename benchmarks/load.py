@@ -8,8 +8,10 @@
 
 With --processes 0 (the default) it starts one `streamlit run app.py` on a free loopback port, as a
 single user's `scripts/start` would; with N ≥ 1 it starts `scripts/serve --processes N` (N Streamlit
-processes behind HAProxy, sticky sessions) and the sessions go through the proxy. Each process is
-warmed with one visit to every page (directly, not through the proxy, so every process is warm), then
+processes behind HAProxy, sticky sessions) and the sessions go through the proxy, once scripts/serve
+has warmed every process (every page of every area as an aggregate-only viewer; --no-warm: not;
+its time and CPU are reported). Each process is also sent one visit to every page (directly, not
+through the proxy) to load its imports, then
 each --sessions count runs for --minutes, one after another on the same servers. Each session opens
 a shared link to its own neighbourhood, chooses its own demo role, then keeps going to a random page,
 changing a filter on it (the page's measure, condition or cohort) and now and then the neighbourhood
@@ -50,27 +52,35 @@ import tempfile
 import threading
 import time
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-import websockets
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
 from e2e.harness import (ARM_RERUN, CHROMIUM, CHROMIUM_ARGS, RAN, READY, free_port,  # noqa: E402
                         registered_pages, serve_app)
-from streamlit.proto.BackMsg_pb2 import BackMsg  # noqa: E402
-from streamlit.proto.ForwardMsg_pb2 import ForwardMsg  # noqa: E402
 
+from neighbourhood_health.app import protocol  # noqa: E402
+from neighbourhood_health.app.protocol import Seen  # noqa: E402
 from neighbourhood_health.privacy.access import ROLES  # noqa: E402
 from neighbourhood_health.store import Database  # noqa: E402
 
-SIDEBAR_KEYS = ("pick_icb", "pick_place", "pick_neighbourhood", "demo_role", "demo_areas")
 PAGE_FILTERS = {"map": "map_measure", "prevalence_gaps": "gap_condition", "inequalities": "ineq_measure",
                 "trends": "trend_measure", "cohorts": "cohort_choice"}
 RUN_TIMEOUT_S = 120
+# READY's conditions one by one, for the error of a browser session whose wait timed out.
+STATE = """() => {
+  const app = document.querySelector('[data-testid="stApp"]');
+  const h1 = document.querySelector('[data-testid="stMainBlockContainer"] h1');
+  return JSON.stringify({url: location.pathname, script: app && app.getAttribute('data-test-script-state'),
+    connection: app && app.getAttribute('data-test-connection-state'), ran: window.__nhdRan,
+    status: !!document.querySelector('[data-testid="stStatusWidget"]'), title: h1 && h1.innerText,
+    skeleton: !!document.querySelector('[data-testid="stSkeleton"]'),
+    stale: document.querySelectorAll('[data-stale="true"]').length});
+}"""
 DEFAULT_PAGE = next(p.name for p in registered_pages() if p.path == "/")
 
 
@@ -104,15 +114,7 @@ class Record:
     page: str
     seconds: float
     error: str = ""
-
-
-@dataclass
-class Seen:
-    """What one run put on the screen, as far as the checks need."""
-    titles: list[str] = field(default_factory=list)
-    texts: list[str] = field(default_factory=list)
-    errors: list[str] = field(default_factory=list)
-    fragment: bool = False  # an st.fragment rerun: only the fragment was redrawn (no title)
+    ended: float = 0.0      # time.monotonic() when it finished: inside the run's window or after it
 
 
 def check(plan: Plan, page: str, seen: Seen, role_shown: str, area_shown: str, action: str) -> str:
@@ -138,123 +140,27 @@ def check(plan: Plan, page: str, seen: Seen, role_shown: str, area_shown: str, a
 
 # --- Sessions that speak Streamlit's websocket protocol ---------------------------------------
 
-class ProtocolSession:
-    """A browser tab without the drawing: sends what the frontend sends, reads what it receives.
-
-    Like the frontend it remembers every widget's value and sends the sidebar's with each run
-    (Streamlit forgets a widget's value on a page change when the client does not send it).
-    """
+class ProtocolSession(protocol.ProtocolSession):
+    """The package's protocol client (`neighbourhood_health.app.protocol`), with pages by name
+    and the process the proxy gave it recorded on the session's plan."""
 
     def __init__(self, url: str, plan: Plan):
-        self.url = url.replace("http://", "ws://") + "/_stcore/stream"
+        super().__init__(url, timeout=RUN_TIMEOUT_S)
         self.plan = plan
-        self.widgets: dict[str, dict] = {}   # user key → id, kind, options, value
-        self.pages: dict[str, str] = {}      # url path → page script hash
         self.page = ""
-        self.query = ""
-        self.ws = None
 
     async def __aenter__(self):
-        self.ws = await websockets.connect(self.url, max_size=None, open_timeout=60, ping_interval=None)
-        response = getattr(self.ws, "response", None)
-        self.plan.backend = response.headers.get("x-nhd-backend", "") if response is not None else ""
+        await super().__aenter__()
+        self.plan.backend = self.backend
         return self
 
-    async def __aexit__(self, *exc):
-        await self.ws.close()
-
     async def open(self, page: str, query: str) -> Seen:
-        self.query, self.page = query, page
-        return await self._run(page_name=url_path(page))
+        self.page = page
+        return await super().open(url_path(page), query)
 
     async def navigate(self, page: str) -> Seen:
         self.page = page
-        return await self._run(page_hash=self.pages[url_path(page)])
-
-    async def change(self, key: str, value) -> Seen:
-        return await self._run(page_hash=self.pages[url_path(self.page)], changed={key: value})
-
-    def value(self, key: str):
-        return self.widgets.get(key, {}).get("value")
-
-    def options(self, key: str) -> list[str]:
-        return self.widgets.get(key, {}).get("options", [])
-
-    async def _run(self, page_name: str | None = None, page_hash: str | None = None,
-                   changed: dict | None = None) -> Seen:
-        message = BackMsg()
-        state = message.rerun_script
-        state.query_string = self.query
-        if page_hash is not None:
-            state.page_script_hash = page_hash
-        else:
-            state.page_name = page_name
-        values = {k: self.widgets[k]["value"] for k in SIDEBAR_KEYS if k in self.widgets}
-        for key, value in {**values, **(changed or {})}.items():
-            widget = state.widget_states.widgets.add()
-            widget.id = self.widgets[key]["id"]
-            if isinstance(value, list):
-                widget.string_array_value.data.extend(value)
-            else:
-                widget.string_value = value
-        for key, value in (changed or {}).items():
-            self.widgets[key]["value"] = value
-            if self.widgets[key].get("fragment"):  # a widget inside st.fragment reruns only its fragment
-                state.fragment_id = self.widgets[key]["fragment"]
-        await self.ws.send(message.SerializeToString())
-        return await asyncio.wait_for(self._receive(), RUN_TIMEOUT_S)
-
-    async def _receive(self) -> Seen:
-        seen = Seen()
-        while True:
-            msg = ForwardMsg()
-            msg.ParseFromString(await self.ws.recv())
-            kind = msg.WhichOneof("type")
-            if kind == "delta" and msg.delta.WhichOneof("type") == "new_element":
-                self._element(msg.delta.new_element, list(msg.metadata.delta_path), seen, msg.delta.fragment_id)
-            elif kind == "navigation":
-                self.pages = {p.url_pathname: p.page_script_hash for p in msg.navigation.app_pages}
-            elif kind == "page_info_changed":
-                self.query = msg.page_info_changed.query_string
-            elif kind == "page_not_found":
-                seen.errors.append(f"page not found: {msg.page_not_found.page_name}")
-            elif kind == "script_finished":
-                if msg.script_finished == ForwardMsg.FINISHED_SUCCESSFULLY:
-                    return seen
-                if msg.script_finished == ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY:
-                    seen.fragment = True
-                    return seen
-                if msg.script_finished == ForwardMsg.FINISHED_WITH_COMPILE_ERROR:
-                    seen.errors.append("script failed to compile")
-                    return seen
-
-    def _element(self, element, path: list[int], seen: Seen, fragment: str = "") -> None:
-        kind = element.WhichOneof("type")
-        if kind == "exception":
-            seen.errors.append(f"exception: {element.exception.type}: {element.exception.message[:200]}")
-        elif kind == "alert" and element.alert.format == element.alert.ERROR:
-            seen.errors.append(f"error box: {element.alert.body[:200]}")
-        elif kind == "heading" and element.heading.tag == "h1" and path[:1] == [0]:
-            seen.titles.append(element.heading.body)
-        elif kind == "markdown" and path[:1] == [0]:
-            seen.texts.append(element.markdown.body)
-        elif kind in ("selectbox", "radio", "multiselect"):
-            self._widget(kind, getattr(element, kind), fragment)
-
-    def _widget(self, kind: str, proto, fragment: str = "") -> None:
-        key = proto.id.rsplit("-", 1)[-1]
-        if key == "None":  # widgets without a key are not ones the sessions touch
-            return
-        options = list(proto.options)
-        known = self.widgets.get(key)
-        if kind == "multiselect":
-            value = list(proto.raw_values) if proto.set_value else (
-                known["value"] if known and known["id"] == proto.id else [options[i] for i in proto.default])
-        else:
-            value = proto.raw_value if proto.set_value else (
-                known["value"] if known and known["id"] == proto.id else
-                (options[proto.default] if options and proto.HasField("default") else None))
-        self.widgets[key] = {"id": proto.id, "kind": kind, "options": options, "value": value, "fragment": fragment}
+        return await super().navigate(url_path(page))
 
 
 async def protocol_user(url: str, plan: Plan, pages: list[str], until: float, think: tuple, records: list):
@@ -268,7 +174,7 @@ async def protocol_user(url: str, plan: Plan, pages: list[str], until: float, th
             except Exception as exc:  # a timeout or a dropped connection is an error of this session
                 error = f"{type(exc).__name__}: {exc}"[:300]
             records.append(Record(plan.number, plan.kind, action, s.page,
-                                  time.perf_counter() - started, error))
+                                  time.perf_counter() - started, error, time.monotonic()))
             if error.startswith(("TimeoutError", "ConnectionClosed")):
                 raise RuntimeError(error)
 
@@ -310,6 +216,13 @@ async def browser_user(browser, url: str, plan: Plan, pages: list[str], until: f
         area = await page.locator(".st-key-pick_neighbourhood input").input_value()
         return seen, role, area
 
+    async def page_state() -> str:
+        """What the tab showed when a wait failed: which of READY's conditions did not hold."""
+        try:
+            return " | page: " + await page.evaluate(STATE)
+        except Exception as exc:
+            return f" | page state unreadable: {type(exc).__name__}"
+
     async def act(action: str, do, page_name: str) -> None:
         started = time.perf_counter()
         try:
@@ -322,8 +235,9 @@ async def browser_user(browser, url: str, plan: Plan, pages: list[str], until: f
             current["page"] = page_name
             error = check(plan, page_name, *(await seen_now()), action)
         except Exception as exc:
-            error = f"{type(exc).__name__}: {exc}"[:300]
-        records.append(Record(plan.number, plan.kind, action, page_name, time.perf_counter() - started, error))
+            error = f"{type(exc).__name__}: {exc}"[:200] + await page_state()
+        records.append(Record(plan.number, plan.kind, action, page_name, time.perf_counter() - started, error,
+                              time.monotonic()))
 
     async def choose(key: str, option: str) -> None:
         await page.locator(f".st-key-{key} input").click()
@@ -427,6 +341,7 @@ class Servers:
     pids: dict[str, int]          # process name → pid (Streamlit processes only)
     proxy_pid: int | None
     logs: Path
+    served_warm: dict = None      # scripts/serve's warm-up of each process (serve.json "warm"), {} when none
 
 
 @contextmanager
@@ -437,23 +352,31 @@ def single_process(data: Path, geo: Path, log_dir: Path):
 
 
 @contextmanager
-def behind_proxy(data: Path, geo: Path, processes: int, log_dir: Path, timeout: float = 300):
+def behind_proxy(data: Path, geo: Path, processes: int, log_dir: Path, warm: bool = True, timeout: float = 1800):
     """`scripts/serve --processes N`: N Streamlit processes behind HAProxy; stopped on exit."""
     port = free_port()
     env = {**os.environ, "NHD_DATA_DIR": str(data), "NHD_GEO_DIR": str(geo), "NHD_AUTO_DEMO": "0"}
     with open(log_dir / "serve.out", "wb") as out:
         process = subprocess.Popen([sys.executable, str(ROOT / "scripts" / "serve"), "--processes", str(processes),
-                                    "--address", "127.0.0.1", "--port", str(port), "--run-dir", str(log_dir)],
+                                    "--address", "127.0.0.1", "--port", str(port), "--run-dir", str(log_dir),
+                                    *([] if warm else ["--no-warm"])],
                                    cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
     try:
         state_file, deadline = log_dir / "serve.json", time.monotonic() + timeout
-        while not (state_file.exists() and json.loads(state_file.read_text())["ready"]):
+        def state() -> dict:
+            return json.loads(state_file.read_text()) if state_file.exists() else {}
+
+        def warmed(s: dict) -> bool:  # every process warmed (scripts/serve's warm-up), or warming is off
+            return not warm or (len(s.get("warm", {})) == processes
+                                and all(w.get("state") == "done" for w in s["warm"].values()))
+        while not (state().get("ready") and warmed(state())):
             if process.poll() is not None or time.monotonic() > deadline:
                 sys.exit(f"scripts/serve did not start (see {log_dir}):\n{(log_dir / 'serve.out').read_text()[-3000:]}")
-            time.sleep(0.2)
-        state = json.loads(state_file.read_text())
+            time.sleep(0.5)
+        state = state()
         yield Servers(state["url"], {b["name"]: f"http://127.0.0.1:{b['port']}" for b in state["backends"]},
-                      {b["name"]: b["pid"] for b in state["backends"]}, state["proxy"]["pid"], log_dir)
+                      {b["name"]: b["pid"] for b in state["backends"]}, state["proxy"]["pid"], log_dir,
+                      state.get("warm", {}))
     finally:
         if process.poll() is None:
             process.send_signal(signal.SIGTERM)
@@ -486,9 +409,9 @@ async def warm_up(url: str, plan: Plan, pages: list[str]) -> list[float]:
     return times
 
 
-async def run_load(url: str, plans: list[Plan], pages: list[str], minutes: float, think: tuple) -> list[Record]:
+async def run_load(url: str, plans: list[Plan], pages: list[str], until: float, think: tuple) -> list[Record]:
+    """Every session until `until` (time.monotonic()); an action under way then is waited for."""
     records: list[Record] = []
-    until = time.monotonic() + minutes * 60
     browser_plans = [p for p in plans if p.kind == "browser"]
     tasks = [protocol_user(url, p, pages, until, think, records) for p in plans if p.kind == "protocol"]
     if not browser_plans:
@@ -532,6 +455,14 @@ def servers_label(processes: int) -> str:
     return "1 process, direct" if processes == 0 else f"{processes} process{'es' if processes > 1 else ''} behind HAProxy"
 
 
+def served_warm(warmed: dict) -> str:
+    """scripts/serve's warm-up of each process, before the runs."""
+    return ("scripts/serve's warm-up (every page of every ICB, place and neighbourhood once, as an aggregate-only "
+            "viewer, before the runs): " + "; ".join(
+                f"{name}: {w.get('runs', 0)} page runs for {w.get('areas', 0)} areas in {w.get('seconds', 0):.0f} s, "
+                f"{w.get('cpu_seconds', 0):.0f} CPU-s, {len(w.get('errors', []))} failed" for name, w in warmed.items()) + ".")
+
+
 def report(result: dict) -> str:
     head = ["| | actions | p50 s | p95 s | max s | errors |", "|---|---|---|---|---|---|"]
     runs = result["runs"]
@@ -564,13 +495,15 @@ def report(result: dict) -> str:
                   "Warm-up (one visit to every page on each process before the runs, seconds): " +
                   "; ".join(f"{name}: " + ", ".join(f"{p} {t:.2f}" for p, t in times.items())
                             for name, times in run["warm_up"].items()) + ".", "",
+                  *([served_warm(run["served_warm"]), ""] if run.get("served_warm") else []),
                   "### Page-ready time", "", *head, stats_row("all sessions", s["all"]),
                   stats_row("protocol sessions", s["protocol"]), stats_row("browser sessions", s["browser"]), "",
                   "By action:", "", *head, *[stats_row(a, st) for a, st in s["by_action"].items()], "",
                   "By page:", "", *head, *[stats_row(p, st) for p, st in s["by_page"].items()], "",
                   "### Servers", "",
-                  f"Throughput: **{run['actions_per_minute']:.0f} actions per minute** ({s['all'].get('n', 0)} "
-                  f"completed in {run['wall_s']:.0f} s). Server CPU: **{run['server_cpu_s_per_action']:.3f} s per "
+                  f"Throughput: **{run['actions_per_minute']:.0f} actions per minute** ({run['actions_in_window']} "
+                  f"finished in the {result['minutes']:g}-minute window; {run['actions_after_window']} under way at "
+                  f"its end finished after it, in {run['wall_s']:.0f} s in all). Server CPU: **{run['server_cpu_s_per_action']:.3f} s per "
                   f"action**, {run['server_cpu_s']:.0f} s in all ({', '.join(f'{k} {v:.0f} s' for k, v in run['server_cpu_by_process_s'].items())}), "
                   f"{run['server_cpu_s'] / run['wall_s']:.2f} of the {result['cores']} cores on average"
                   + (f"; HAProxy {run['proxy_cpu_s']:.1f} s" if run["proxy_cpu_s"] is not None else "") + ". "
@@ -597,27 +530,52 @@ def _own_cpu_seconds() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
+@contextmanager
+def profiled(pids: dict[str, int], seconds: float, out: Path | None, label: str):
+    """With --profile: py-spy samples every server process (all threads, on CPU only) for the run,
+    as collapsed stacks (`<label>-<process>.txt`, one line per stack and its sample count)."""
+    if out is None:
+        yield
+        return
+    out.mkdir(parents=True, exist_ok=True)
+    spies = [subprocess.Popen(["py-spy", "record", "--pid", str(pid), "--rate", "50", "--format", "raw",
+                               "--gil", "--nonblocking", "--duration", str(int(seconds)),
+                               "--output", str(out / f"{label}-{name}.txt")],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) for name, pid in pids.items()]
+    try:
+        yield
+    finally:
+        for spy in spies:
+            spy.wait()
+
+
 def measure(servers: Servers, watch: ServerWatch, processes: int, plans: list[Plan], pages: list[str],
-            minutes: float, think: tuple) -> dict:
+            minutes: float, think: tuple, profile: Path | None = None) -> dict:
     """One run: the sessions at once for --minutes, with the servers' CPU, memory and throughput."""
     rss_start, load_before = watch.rss_kib_now(), os.getloadavg()
     cpu_start, wall_start, machine_start = watch.cpu_seconds(), time.monotonic(), machine_cpu_seconds()
     proxy_start = _proc_cpu_seconds(servers.proxy_pid) if servers.proxy_pid else None
     clients_start = _own_cpu_seconds()
-    records = asyncio.run(run_load(servers.url, plans, pages, minutes, think))
+    until = wall_start + minutes * 60
+    with profiled(servers.pids, minutes * 60, profile, f"p{processes}-s{len(plans)}"):
+        records = asyncio.run(run_load(servers.url, plans, pages, until, think))
     wall = time.monotonic() - wall_start
     cpu = {name: used - cpu_start[name] for name, used in watch.cpu_seconds().items()}
     proxy_cpu = _proc_cpu_seconds(servers.proxy_pid) - proxy_start if servers.proxy_pid else None
     machine_busy = machine_cpu_seconds()[0] - machine_start[0]
     clients_cpu = _own_cpu_seconds() - clients_start
     done = sum(1 for r in records if not r.error)
+    # Throughput counts the actions finished inside the window: one that hangs until its timeout
+    # after the window would otherwise stretch the divisor and hide what the servers served.
+    in_window = sum(1 for r in records if not r.error and r.ended <= until)
     by_backend: dict[str, int] = {}
     for plan in plans:
         if plan.backend:
             by_backend[plan.backend] = by_backend.get(plan.backend, 0) + 1
     return {
         "processes": processes, "sessions": len(plans), "summary": summary(records),
-        "actions_per_minute": done / (wall / 60), "server_cpu_s": sum(cpu.values()),
+        "actions_per_minute": in_window / minutes, "actions_in_window": in_window,
+        "actions_after_window": done - in_window, "server_cpu_s": sum(cpu.values()),
         "server_cpu_by_process_s": cpu, "server_cpu_s_per_action": sum(cpu.values()) / max(done, 1),
         "proxy_cpu_s": proxy_cpu, "wall_s": wall, "machine_busy_cpu_s": machine_busy,
         "protocol_clients_cpu_s": clients_cpu, "load_average": {"before": load_before, "after": os.getloadavg()},
@@ -646,6 +604,11 @@ def main() -> int:
     parser.add_argument("--think", default="1,3", help="seconds between a session's actions, MIN,MAX")
     parser.add_argument("--seed", type=int, default=20261128)
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results")
+    parser.add_argument("--no-warm", action="store_true",
+                        help="start scripts/serve with --no-warm: the runs begin on processes that have not been "
+                             "sent every page of every area first")
+    parser.add_argument("--profile", type=Path, help="a folder: sample the servers with py-spy during each run "
+                        "(pip install py-spy; collapsed stacks per process and run)")
     parser.add_argument("--name", help="results file name without extension (default load-<date>)")
     args = parser.parse_args()
     think = tuple(float(x) for x in args.think.split(","))
@@ -660,7 +623,7 @@ def main() -> int:
     for processes in args.processes:
         log_dir = Path(tempfile.mkdtemp(prefix=f"nhd-load-p{processes}-"))
         start = single_process(args.data, args.geo, log_dir) if processes == 0 else \
-            behind_proxy(args.data, args.geo, processes, log_dir)
+            behind_proxy(args.data, args.geo, processes, log_dir, warm=not args.no_warm)
         with start as servers, ServerWatch(servers.pids) as watch:
             print(f"{servers_label(processes)}: {servers.url}; logs in {log_dir}", flush=True)
             warm = {}
@@ -672,8 +635,8 @@ def main() -> int:
                 plans = make_plans(database, sessions, min(args.browsers, sessions), args.seed)
                 print(f"{sessions} sessions ({min(args.browsers, sessions)} in Chromium) on {len(pages)} pages "
                       f"for {args.minutes:g} min", flush=True)
-                run = measure(servers, watch, processes, plans, pages, args.minutes, think)
-                run["warm_up"] = warm
+                run = measure(servers, watch, processes, plans, pages, args.minutes, think, args.profile)
+                run["warm_up"], run["served_warm"] = warm, servers.served_warm or {}
                 a = run["summary"]["all"]
                 print(f"  {a.get('n', 0)} actions, p50 {a.get('p50_s', float('nan')):.2f} s, p95 "
                       f"{a.get('p95_s', float('nan')):.2f} s, {run['actions_per_minute']:.0f}/min, server "

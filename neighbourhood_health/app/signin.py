@@ -11,13 +11,16 @@ figures or lists of real people.
 """
 from __future__ import annotations
 
+import hmac
 import importlib.util
+import os
 from collections.abc import Mapping
 
 import pandas as pd
 import streamlit as st
 
 from neighbourhood_health.app import cache
+from neighbourhood_health.app.warm import WARM_ENV, WARM_PARAM
 from neighbourhood_health.measures import areas as area_tree
 from neighbourhood_health.privacy.access import (ALL, ROLES, AccessDenied, User, demo_roles,
                                                  is_synthetic, load_users, require_aggregates)
@@ -56,9 +59,22 @@ USER_KEY = cache.VIEWER_KEY
 
 def sidebar_user() -> User | None:
     """Draw sign-in (or the demo role switcher) in the sidebar; remember and return the user."""
-    user = _signed_in() if auth_configured() else _demo()
+    user = warm_viewer() or (_signed_in() if auth_configured() else _demo())
     st.session_state[USER_KEY] = user
     return user
+
+
+def warm_viewer() -> User | None:
+    """The warm-up's viewer (`app.warm`), or None: a board member covering all areas, for a session
+    that gives this process's warm-up token (NHD_WARM_TOKEN, made by scripts/serve for each run)
+    and came straight to the process, not through the proxy (no X-Forwarded-For: HAProxy adds it).
+    Aggregate-only, so the token unlocks nothing an aggregate-only viewer could not see."""
+    token, given = os.environ.get(WARM_ENV, ""), st.query_params.get(WARM_PARAM, "")
+    if len(token) < 32 or not given or not hmac.compare_digest(token.encode(), given.encode()):
+        return None
+    if any(name.lower() in ("x-forwarded-for", "forwarded") for name in st.context.headers):
+        return None
+    return User("warm-up", "warm-up", "board", (ALL,))
 
 
 def current_user() -> User | None:

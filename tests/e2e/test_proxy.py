@@ -59,8 +59,10 @@ class Served:
 
 
 def start_serving(data_cfg, run_dir: Path, processes: int = 2, timeout: float = 120, port: int | None = None,
-                  options: tuple[str, ...] = (), env: dict | None = None) -> Served:
-    """`scripts/serve` on a free port, waited for until its serve.json says it is ready."""
+                  options: tuple[str, ...] = (), env: dict | None = None, warm: bool = False) -> Served:
+    """`scripts/serve` on a free port, waited for until its serve.json says it is ready; without its
+    warm-up unless `warm` (test_warm.py tests it: elsewhere it would only load the machine)."""
+    options = (*options, *([] if warm else ["--no-warm"]))
     reason = haproxy_missing()
     if reason:
         pytest.skip(reason)
