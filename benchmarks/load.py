@@ -79,7 +79,9 @@ STATE = """() => {
     connection: app && app.getAttribute('data-test-connection-state'), ran: window.__nhdRan,
     status: !!document.querySelector('[data-testid="stStatusWidget"]'), title: h1 && h1.innerText,
     skeleton: !!document.querySelector('[data-testid="stSkeleton"]'),
-    stale: document.querySelectorAll('[data-stale="true"]').length});
+    stale: document.querySelectorAll('[data-stale="true"]').length,
+    role: (document.querySelector('.st-key-demo_role input') || {}).value,
+    listbox: !!document.querySelector('[role="listbox"]')});
 }"""
 DEFAULT_PAGE = next(p.name for p in registered_pages() if p.path == "/")
 

@@ -55,7 +55,7 @@ def screen_pack(version: str, area_code: str, areas: tuple, viewer: str) -> cont
             slide.figure.update_layout(font_size=15, legend_y=-0.25,  # large type; legend below the months
                                        margin_r=70)  # room for the last bar's label
             slide.figure.update_yaxes(automargin=True).update_xaxes(automargin=True)
-    return pack
+    return cache.frozen(pack)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)

@@ -8,13 +8,14 @@ from __future__ import annotations
 import fcntl
 import json
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, is_dataclass
 from functools import partial
 from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
 import streamlit as st
+from plotly.basedatatypes import BaseFigure
 
 from neighbourhood_health.pipeline.build import BuildError, build_marts
 from neighbourhood_health.pipeline.contract import PERSONS
@@ -112,7 +113,28 @@ def _run_as(version: str, exact: tuple[str, ...], name: str, **params) -> pd.Dat
 
 @st.cache_resource(show_spinner=False, max_entries=2048)
 def _shared(version: str, exact: tuple[str, ...], name: str, args: tuple, _fn):
-    return _fn(partial(_run_as, version, exact), *args)
+    return frozen(_fn(partial(_run_as, version, exact), *args))
+
+
+def frozen(value, depth: int = 3):
+    """`value`, its plotly figures made to give the same dict every time they are asked for one:
+    st.plotly_chart deep-copies a figure into a dict on every rerun (7 ms for a page of small
+    multiples), and a figure shared between sessions never changes (`shared`). Looks into tuples,
+    lists, dicts and dataclasses `depth` levels down."""
+    if isinstance(value, BaseFigure):
+        if "to_dict" not in vars(value):
+            as_dict = value.to_dict()
+            value.to_dict = lambda: as_dict  # plotly lets an instance attribute shadow a method
+    elif depth > 0 and isinstance(value, (tuple, list)) and len(value) <= 64:
+        for item in value:
+            frozen(item, depth - 1)
+    elif depth > 0 and isinstance(value, dict) and len(value) <= 64:
+        for item in value.values():
+            frozen(item, depth - 1)
+    elif depth > 0 and is_dataclass(value) and not isinstance(value, type):
+        for item in vars(value).values():
+            frozen(item, depth - 1)
+    return value
 
 
 def shared(fn, *args):

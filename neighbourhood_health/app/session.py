@@ -30,8 +30,32 @@ class Area:
     population: int
 
 
-def _tree() -> pd.DataFrame:
-    return areas.tree(cache.run)
+@dataclass(frozen=True)
+class _Picker:
+    """The area tree and the picker's lists, worked out once per marts version (`cache.shared`),
+    not filtered again on every rerun of every session."""
+    tree: pd.DataFrame
+    names: dict
+    icbs: list
+    places: dict      # ICB code → its places' codes
+    neighbourhoods: dict  # place code → its neighbourhoods' codes
+
+
+def _picker_lists(run) -> _Picker:
+    tree = areas.tree(run)
+    level = lambda name: tree[tree.area_level == name]
+    return _Picker(tree, tree["area_name"].to_dict(), list(level("icb").index),
+                   {code: list(rows.index) for code, rows in level("place").groupby("parent_code")},
+                   {code: list(rows.index) for code, rows in level("neighbourhood").groupby("parent_code")})
+
+
+def _picker() -> _Picker:
+    return cache.shared(_picker_lists)
+
+
+def area_tree() -> pd.DataFrame:
+    """Every area, indexed by its code (`measures.areas.tree`), shared by every session: read it, do not change it."""
+    return _picker().tree
 
 
 def request_area(code: str) -> None:
@@ -48,27 +72,25 @@ def _apply(tree: pd.DataFrame, code: str) -> None:
 
 def area_picker() -> Area:
     """Draw the sidebar picker and return the chosen area."""
-    tree = _tree()
+    picker = _picker()
+    tree, name = picker.tree, picker.names
     requested = st.session_state.pop("_requested_area", None)
     from_url = st.query_params.get("area")
     if requested in tree.index:
         _apply(tree, requested)
     elif "pick_icb" not in st.session_state:
-        _apply(tree, from_url if from_url in tree.index else tree[tree.area_level == "icb"].index[0])
+        _apply(tree, from_url if from_url in tree.index else picker.icbs[0])
 
-    name = tree["area_name"].to_dict()
-    icbs = tree[tree.area_level == "icb"]
-    st.sidebar.selectbox("Integrated care board", icbs.index, key="pick_icb", format_func=name.get)
-    places = tree[(tree.area_level == "place") & (tree.parent_code == st.session_state["pick_icb"])]
-    if st.session_state.get("pick_place") not in [ALL_PLACES, *places.index]:
+    st.sidebar.selectbox("Integrated care board", picker.icbs, key="pick_icb", format_func=name.get)
+    places = picker.places.get(st.session_state["pick_icb"], [])
+    if st.session_state.get("pick_place") not in [ALL_PLACES, *places]:
         st.session_state["pick_place"] = ALL_PLACES
-    st.sidebar.selectbox("Place", [ALL_PLACES, *places.index], key="pick_place",
-                         format_func=lambda c: name.get(c, c))
-    nbhds = tree[(tree.area_level == "neighbourhood") & (tree.parent_code == st.session_state["pick_place"])]
-    if st.session_state.get("pick_neighbourhood") not in [ALL_NEIGHBOURHOODS, *nbhds.index]:
+    st.sidebar.selectbox("Place", [ALL_PLACES, *places], key="pick_place", format_func=lambda c: name.get(c, c))
+    nbhds = picker.neighbourhoods.get(st.session_state["pick_place"], [])
+    if st.session_state.get("pick_neighbourhood") not in [ALL_NEIGHBOURHOODS, *nbhds]:
         st.session_state["pick_neighbourhood"] = ALL_NEIGHBOURHOODS
-    st.sidebar.selectbox("Neighbourhood", [ALL_NEIGHBOURHOODS, *nbhds.index], key="pick_neighbourhood",
-                         format_func=lambda c: name.get(c, c), disabled=nbhds.empty)
+    st.sidebar.selectbox("Neighbourhood", [ALL_NEIGHBOURHOODS, *nbhds], key="pick_neighbourhood",
+                         format_func=lambda c: name.get(c, c), disabled=not nbhds)
 
     code = next(st.session_state[k] for k in reversed(_KEYS)
                 if st.session_state.get(k) not in (None, ALL_PLACES, ALL_NEIGHBOURHOODS))
@@ -85,4 +107,4 @@ def current_area() -> Area:
 
 
 def parent_name(area: Area) -> str:
-    return areas.parent_name(_tree(), area.parent_code)
+    return areas.parent_name(area_tree(), area.parent_code)

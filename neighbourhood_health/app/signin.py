@@ -19,9 +19,8 @@ from collections.abc import Mapping
 import pandas as pd
 import streamlit as st
 
-from neighbourhood_health.app import cache
+from neighbourhood_health.app import cache, session
 from neighbourhood_health.app.warm import WARM_ENV, WARM_PARAM
-from neighbourhood_health.measures import areas as area_tree
 from neighbourhood_health.privacy.access import (ALL, ROLES, AccessDenied, User, demo_roles,
                                                  is_synthetic, load_users, require_aggregates)
 from neighbourhood_health.config import settings
@@ -97,7 +96,7 @@ def _signed_in() -> User | None:
         return None
     email = str(st.user.get("email") or "").strip().lower()
     try:
-        user = load_users(settings().users_file, area_tree.tree(cache.run)).get(email)
+        user = load_users(settings().users_file, session.area_tree()).get(email)
     except ValueError as exc:  # UsersFileError, or a file pandas cannot read as CSV
         st.error("The users file (NHD_USERS_FILE) has problems, so nobody is signed in until an analyst "
                  "fixes it:\n\n" + "\n".join(f"- {md(line)}" for line in str(exc).splitlines()))
@@ -151,7 +150,7 @@ def _demo_banner(synthetic: bool) -> None:
 
 
 def _demo() -> User:
-    tree = area_tree.tree(cache.run)
+    tree = session.area_tree()
     db = cache.database()
     roles = demo_roles(db)  # every role on synthetic data; aggregate-only roles on any other extract
     _demo_banner(is_synthetic(db))

@@ -34,12 +34,15 @@ def with_intervals(frame: pd.DataFrame, num: str = "numerator", den: str = "deno
                    prefix: str = "", conf: float = 0.95) -> pd.DataFrame:
     """Add {prefix}value/lower/upper columns, row by row according to each row's method."""
     out = frame.reset_index(drop=True).copy()
-    for col in ("value", "lower", "upper"):
-        out[prefix + col] = np.nan
-    for (method, multiplier), rows in out.groupby(["method", "multiplier"]).groups.items():
-        res = interval(out.loc[rows, num], out.loc[rows, den], method, float(multiplier), conf)
-        for col in ("value", "lower", "upper"):
-            out.loc[rows, prefix + col] = res[col].to_numpy()
+    found = {col: np.full(len(out), np.nan) for col in ("value", "lower", "upper")}
+    numerators, denominators = out[num].to_numpy(), out[den].to_numpy()
+    # By position, not by label: a page asks this of many measures on every cold run.
+    for (method, multiplier), rows in out.groupby(["method", "multiplier"], sort=False).indices.items():
+        res = interval(numerators[rows], denominators[rows], method, float(multiplier), conf)
+        for col in found:
+            found[col][rows] = res[col].to_numpy()
+    for col, values in found.items():
+        out[prefix + col] = values
     return out
 
 
