@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pandas as pd
@@ -30,10 +31,17 @@ def token_of(pid: int) -> str:
     return next(v.split(b"=", 1)[1].decode() for v in environ if v.startswith(warm.WARM_ENV.encode() + b"="))
 
 
-async def first_run(url: str, query: str) -> ProtocolSession:
+async def _first_run(url: str, query: str) -> ProtocolSession:
     async with ProtocolSession(url, timeout=120) as session:
         await session.open("", query)
         return session
+
+
+def first_run(url: str, query: str) -> ProtocolSession:
+    """One session's first run, on an event loop of its own in another thread: the browser tests'
+    Playwright (sync API) keeps a loop running in this one, where asyncio.run may not be called."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, _first_run(url, query)).result()
 
 
 def test_every_process_is_warmed_and_the_token_works_only_straight_to_it(demo_cfg, tmp_path):
@@ -52,11 +60,11 @@ def test_every_process_is_warmed_and_the_token_works_only_straight_to_it(demo_cf
         code = areas.loc[areas.area_level == "neighbourhood", "area_code"].iloc[0]
         query = f"area={code}&{warm.WARM_PARAM}={token}"
         # Straight to the process with the token: the warm-up's viewer, who has no role switcher.
-        assert asyncio.run(first_run(direct, query)).value("demo_role") is None
+        assert first_run(direct, query).value("demo_role") is None
         # The same through the proxy (which adds X-Forwarded-For), or with another token: the demo's own viewer.
-        assert asyncio.run(first_run(served.url, query)).value("demo_role") == INT_LEAD
+        assert first_run(served.url, query).value("demo_role") == INT_LEAD
         wrong = f"area={code}&{warm.WARM_PARAM}={'0' * len(token)}"
-        assert asyncio.run(first_run(direct, wrong)).value("demo_role") == INT_LEAD
+        assert first_run(direct, wrong).value("demo_role") == INT_LEAD
     finally:
         assert stop_serving(served) == 0
     assert json.loads((tmp_path / "serve.json").read_text())["warm"]["app1"]["state"] == "done"
