@@ -8,7 +8,7 @@ from neighbourhood_health.measures import inequalities
 from neighbourhood_health.present.charts.place import category_bars, funnel_plot
 from neighbourhood_health.present.findings import (gradient_finding, quintile_gap_sentence, sii_sentence, with_unit)
 from neighbourhood_health.present.text import md
-from neighbourhood_health.app.widgets import area_names, definition, measure_picker, protection_note
+from neighbourhood_health.app.widgets import definition, measure_picker, protection_note
 from neighbourhood_health.privacy.disclosure import HIDDEN_RANGE
 
 
@@ -64,7 +64,7 @@ def system_funnel(run, area: session.Area, icb_name: str, measure_id: str) -> di
 
 
 area = session.current_area()
-names = area_names()
+names = session.area_names()
 measures = cache.run("app/place_view_measures")
 measures = measures[measures["person_level"]]
 

@@ -9,7 +9,7 @@ from neighbourhood_health.measures import indicators
 from neighbourhood_health.present import maps
 from neighbourhood_health.present.findings import map_finding, with_unit
 from neighbourhood_health.present.text import md
-from neighbourhood_health.app.widgets import (UNIT_NAME, area_names, clickable_map, definition, legend, measure_picker, neighbourhood_scope,
+from neighbourhood_health.app.widgets import (UNIT_NAME, clickable_map, definition, legend, measure_picker, neighbourhood_scope,
                                               protection_note)
 from neighbourhood_health.privacy.disclosure import HIDDEN_RANGE
 
@@ -68,7 +68,7 @@ def shaded(run, area: session.Area, scope: str, scope_name: str, level: str, mea
 
 
 area = session.current_area()
-names = area_names()
+names = session.area_names()
 measures = cache.run("app/place_view_measures")
 
 st.title(f"Map of {md(area.name)}")

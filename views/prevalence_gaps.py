@@ -10,7 +10,7 @@ from neighbourhood_health.present.charts.place import ranked_bars
 from neighbourhood_health.present.findings import prevalence_finding
 from neighbourhood_health.present.text import md
 from neighbourhood_health.privacy.disclosure import HIDDEN_RANGE
-from neighbourhood_health.app.widgets import (protection_note, area_names, audited_download, clickable_map, definition, legend,
+from neighbourhood_health.app.widgets import (protection_note, audited_download, clickable_map, definition, legend,
                                               neighbourhood_scope)
 
 
@@ -83,7 +83,7 @@ def across_neighbourhoods(run, scope: str, scope_name: str, measure_id: str, con
 
 
 area = session.current_area()
-names = area_names()
+names = session.area_names()
 scope = neighbourhood_scope(area)
 own, conditions_figure, conditions_table = cache.shared(across_conditions, area.code, area.level, area.name, scope)
 

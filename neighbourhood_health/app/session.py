@@ -58,6 +58,11 @@ def area_tree() -> pd.DataFrame:
     return _picker().tree
 
 
+def area_names() -> dict:
+    """Area code → name for every area, shared by every session: read it, do not change it."""
+    return _picker().names
+
+
 def request_area(code: str) -> None:
     """Select an area from anywhere (e.g. a map click); takes effect on the next run."""
     st.session_state["_requested_area"] = code

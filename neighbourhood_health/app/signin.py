@@ -162,7 +162,7 @@ def _demo() -> User:
     chosen = st.session_state.get(DEMO_AREAS_KEY)
     if chosen is None or any(code not in options for code in chosen):
         _reset_areas(tree)
-    names = {ALL: "All areas", **tree["area_name"].to_dict()}
+    names = {ALL: "All areas", **session.area_names()}
     areas = st.sidebar.multiselect("Areas this role covers", options, key=DEMO_AREAS_KEY,
                                    format_func=lambda c: names.get(c, c))
     return User(f"demo:{role}", "demo user", role, tuple(areas), demo=True)

@@ -45,10 +45,6 @@ def definition(measure: pd.Series) -> None:
                    f"{'Proportion (Wilson score interval)' if measure['method'] == 'proportion' else 'Crude rate (Byars / exact Poisson interval)'}")
 
 
-def area_names() -> dict:
-    return cache.run("app/areas").set_index("area_code")["area_name"].to_dict()
-
-
 def neighbourhood_scope(area: session.Area) -> str:
     """Neighbourhood views look inside the chosen ICB or place; a neighbourhood is seen among its place's."""
     return areas.neighbourhood_scope(area.level, area.code, area.parent_code)
@@ -69,7 +65,7 @@ def clickable_map(frame: gpd.GeoDataFrame | pdk.Deck, *, key: str, tooltip: str 
     event = st.pydeck_chart(chart, height=height, on_select="rerun", selection_mode="single-object",
                             key=key, alt=alt or None)
     code = maps.selected_code(event, layer_id, select_field)
-    if code and code != session.current_area().code and code in area_names():
+    if code and code != session.current_area().code and code in session.area_names():
         session.request_area(code)
         st.rerun()
 
