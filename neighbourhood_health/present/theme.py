@@ -45,7 +45,7 @@ def title(text: str, width: int = 95) -> dict:
 _AXES = dict(showline=True, linecolor=NHS_DARK_GREY, gridcolor=NHS_PALE_GREY, zeroline=False)
 
 
-def _install_template() -> str:
+def _install_template() -> None:
     """plotly's default template with the house style on top, made every figure's default: a figure
     takes its default template as it is made, at no cost, where setting the same properties on
     each figure made plotly check every key on every chart (a tenth of the server's time under load)."""
@@ -54,10 +54,9 @@ def _install_template() -> str:
                            legend=dict(orientation="h", y=-0.2, x=0), xaxis=_AXES, yaxis=_AXES)
     pio.templates["nhs"] = template
     pio.templates.default = "nhs"
-    return "nhs"
 
 
-TEMPLATE = _install_template()
+_install_template()
 
 
 def layout(fig: go.Figure, heading: str, x_title: str, y_title: str, height: int, wrap: int = 95,
